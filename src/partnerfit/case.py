@@ -1,0 +1,433 @@
+"""The case model: one proposed alliance, as a founder or advisor writes it.
+
+**Unknown is not false.** Every optional field defaults to ``None``, which
+means "not known yet". An explicit ``false``, ``none`` or ``[]`` is a real
+answer. The difference survives all the way to the rules: unknown data raises
+open questions, explicit answers are judged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    model_validator,
+)
+
+from .documents import parent_path
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Key = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+    ),
+]
+
+CASE_SCHEMA_ID = "partnerfit/case/v1"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class AllianceKind(StrEnum):
+    joint_venture = "joint_venture"
+    distribution = "distribution"
+    licensing = "licensing"
+    co_marketing = "co_marketing"
+    professional_partnership = "professional_partnership"
+    co_founding = "co_founding"
+    technology = "technology"
+    supply = "supply"
+    reseller = "reseller"
+    other = "other"
+
+
+class OfferingCategory(StrEnum):
+    """What a business sells, in broad strokes: the business-model vocabulary."""
+
+    manufacturing = "manufacturing"
+    hardware = "hardware"
+    software = "software"
+    services = "services"
+    consulting = "consulting"
+    distribution = "distribution"
+    retail = "retail"
+    content = "content"
+    brand = "brand"
+    data = "data"
+    platform = "platform"
+    logistics = "logistics"
+    financing = "financing"
+    research = "research"
+    training = "training"
+    marketing = "marketing"
+
+
+class Importance(StrEnum):
+    core = "core"
+    significant = "significant"
+    peripheral = "peripheral"
+
+
+class Commitment(StrEnum):
+    full_time = "full_time"
+    part_time = "part_time"
+    advisory = "advisory"
+
+
+class Relation(StrEnum):
+    """How a principal's other venture, or a planned project, relates to the joint business."""
+
+    core = "core"
+    adjacent = "adjacent"
+    loosely_related = "loosely_related"
+    unrelated = "unrelated"
+    competing = "competing"
+
+
+class EvidenceKind(StrEnum):
+    interview = "interview"
+    letter_of_intent = "letter_of_intent"
+    pilot = "pilot"
+    purchase_order = "purchase_order"
+    survey = "survey"
+    waitlist = "waitlist"
+
+
+class References(StrEnum):
+    provided = "provided"
+    partial = "partial"
+    refused = "refused"
+    not_asked = "not_asked"
+
+
+class Severity(StrEnum):
+    info = "info"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+
+class Market(Model):
+    """Where a party sells, or where the alliance will sell."""
+
+    segments: list[Name] | None = None
+    """Customer segments in plain words, e.g. ``independent dental clinics``."""
+    regions: list[Name] | None = None
+    """Regions or countries, e.g. ``DACH``, ``US Midwest``."""
+
+
+class Offering(Model):
+    """One thing a party sells, and to whom."""
+
+    category: OfferingCategory
+    """Broad category from the business-model vocabulary."""
+    description: Text | None = None
+    """What it is, in the party's words."""
+    segments: list[Name] | None = None
+    """The segments it is sold to. Unknown when left out."""
+
+
+class Answers(Model):
+    """A party's *own, independent* answers on the alliance's foundations."""
+
+    vision: Text | None = None
+    """What the alliance should become; the end state both can picture."""
+    mission: Text | None = None
+    """Its purpose for customers, beyond profit."""
+    values: list[Name] | None = None
+    """The principles that guide how the alliance does business."""
+    positioning: Text | None = None
+    """The lasting, true differentiation the alliance claims."""
+    three_year_goal: Text | None = None
+    """Where this party expects the alliance to be in about three years."""
+    horizon_years: float | None = Field(default=None, ge=0, le=100)
+    """How many years this party intends the alliance to run."""
+    target_customer: Text | None = None
+    """This party's own description of the joint target customer."""
+
+
+class Venture(Model):
+    """A principal's other business, project or commitment."""
+
+    name: Name
+    relation: Relation
+    """How it relates to the joint business."""
+    description: Text | None = None
+
+
+class Principal(Model):
+    """A person who leads or owns part of a party."""
+
+    name: Name
+    role: Name | None = None
+    commitment: Commitment | None = None
+    """The time this person will give the alliance."""
+    expected_commitment: Commitment | None = None
+    """The time the other side expects of this person."""
+    other_ventures: list[Venture] | None = None
+    """Other ventures, clients or projects; ``[]`` means none."""
+    board_seats: list[Venture] | None = None
+    """Board seats held elsewhere; ``[]`` means none."""
+    personal_goals: Text | None = None
+
+
+class Contribution(Model):
+    """What one party gives, or expects to get, in money or in kind."""
+
+    description: Text | None = None
+    value: float | None = Field(default=None, ge=0)
+    """Estimated value over the term, in the case's currency."""
+
+
+class PartyHistory(Model):
+    past_partner_disputes: list[Text] | None = None
+    """Disputes or litigation with earlier partners; ``[]`` means none."""
+    references: References | None = None
+    """Whether this party gave references from earlier partners."""
+
+
+class Party(Model):
+    """One side of the alliance."""
+
+    id: Key
+    """Short key used to refer to the party elsewhere in the case."""
+    name: Name
+    brands: list[Name] | None = None
+    """Other names the party trades under."""
+    offerings: list[Offering] | None = None
+    markets: Market | None = None
+    competitors: list[Name] | None = None
+    """Companies this party names as its competitors; ``[]`` means none."""
+    executive_sponsor: Name | None = None
+    importance: Importance | None = None
+    """How important this alliance is to this party."""
+    contribution: Contribution | None = None
+    expected_return: Contribution | None = None
+    answers: Answers | None = None
+    principals: list[Principal] | None = None
+    history: PartyHistory | None = None
+    keeps_selling: list[OfferingCategory] | None = None
+    """Categories inside the alliance's scope this party will still sell on its own."""
+
+
+class Avatar(Model):
+    """The joint target customer, described as a person you would meet for lunch."""
+
+    who: Text | None = None
+    role: Text | None = None
+    pain: Text | None = None
+    trigger: Text | None = None
+    budget: Text | None = None
+
+
+class CustomerEvidence(Model):
+    kind: EvidenceKind
+    count: int = Field(default=1, ge=0)
+    description: Text | None = None
+
+
+class Exclusivity(Model):
+    exclusive: bool
+    """Whether any party is bound to deal only with the other."""
+    bound_parties: list[Key] | None = None
+    """Party ids bound by the exclusivity; unknown means all."""
+    years: float | None = Field(default=None, ge=0)
+    territory: Text | None = None
+    performance_conditions: bool | None = None
+    """Whether exclusivity lapses when agreed targets are missed."""
+
+
+class Incentives(Model):
+    joint_deal_credit: bool | None = None
+    """Whether sales staff on both sides get credit for joint deals."""
+    channel_conflict_pay: bool | None = None
+    """Whether anyone is paid more for selling around the alliance."""
+    staff_metrics: list[Name] | None = None
+    """How staff serving the joint customers are measured."""
+
+
+class Project(Model):
+    """A joint project planned for the alliance."""
+
+    name: Name
+    relation: Relation
+    """How it relates to the joint business model."""
+    owner: Key | None = None
+
+
+class Alliance(Model):
+    """What the parties propose to do together."""
+
+    kind: AllianceKind | None = None
+    purpose: Text | None = None
+    scope_in: list[OfferingCategory] | None = None
+    """Offering categories the alliance will sell."""
+    scope_out: list[Name] | None = None
+    """What is explicitly outside the alliance."""
+    carve_outs: list[Text] | None = None
+    """Agreed exceptions where a party may keep selling alone."""
+    target_market: Market | None = None
+    value_proposition: Text | None = None
+    """The value the alliance creates for customers, in their terms."""
+    customer_avatar: Avatar | None = None
+    customer_evidence: list[CustomerEvidence] | None = None
+    """Evidence that customers want this; ``[]`` means none gathered."""
+    exclusivity: Exclusivity | None = None
+    term_years: float | None = Field(default=None, ge=0, le=100)
+    joint_kpis: list[Name] | None = None
+    incentives: Incentives | None = None
+    projects: list[Project] | None = None
+
+
+class Deadlock(Model):
+    mechanism: Text | None = None
+    """How a deadlock is broken (escalation, chair's vote, mediator…); unknown when left out."""
+    unanimous_matters: list[Name] | None = None
+    terminates_alliance: bool | None = None
+    """Whether an unresolved deadlock ends the alliance."""
+
+
+class ExitTerms(Model):
+    defined: bool
+    buy_sell: bool | None = None
+    notice_months: float | None = Field(default=None, ge=0)
+    description: Text | None = None
+
+
+class Role(Model):
+    title: Name
+    party: Key
+    person: Name | None = None
+
+
+class Governance(Model):
+    """How the alliance is run."""
+
+    decision_rights: Text | None = None
+    alliance_manager: Name | None = None
+    roles: list[Role] | None = None
+    steering_committee: bool | None = None
+    review_cadence: Name | None = None
+    dispute_resolution: Text | None = None
+    deadlock: Deadlock | None = None
+    exit_terms: ExitTerms | None = None
+
+
+class Disagreement(Model):
+    topic: Name
+    parties: list[Key] | None = None
+    resolved: bool
+    description: Text | None = None
+
+
+class History(Model):
+    disagreements: list[Disagreement] | None = None
+    """Disagreements already seen in the talks; ``[]`` means none."""
+
+
+class Waiver(Model):
+    """A red flag the parties have looked at and accepted."""
+
+    rule: Name
+    justification: Text
+    accepted_by: Name | None = None
+    expires: dt.date | None = None
+
+
+class Case(Model):
+    """One proposed strategic alliance."""
+
+    schema_: Annotated[str | None, Field(alias="schema")] = None
+    """Optional marker, ``partnerfit/case/v1``."""
+    id: Key
+    title: Name | None = None
+    alliance: Alliance | None = None
+    governance: Governance | None = None
+    parties: list[Party] = Field(min_length=2, max_length=12)
+    history: History | None = None
+    waivers: list[Waiver] | None = None
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
+        populate_by_name=True,
+    )
+
+    _file: str | None = PrivateAttr(default=None)
+    _lines: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    @property
+    def source_file(self) -> str | None:
+        """The file this case was read from, if any."""
+        return self._file
+
+    def line_of(self, path: str) -> int | None:
+        """The line in the source file where ``path`` (or its nearest parent) starts."""
+        while True:
+            if path in self._lines:
+                return self._lines[path]
+            if not path:
+                return None
+            path = parent_path(path)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Case:
+        ids = [p.id for p in self.parties]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"party ids must be unique; repeated: {', '.join(dupes)}")
+        if self.schema_ is not None and self.schema_ != CASE_SCHEMA_ID:
+            raise ValueError(f"schema must be {CASE_SCHEMA_ID!r}, got {self.schema_!r}")
+        known = set(ids)
+        refs: list[tuple[str, str]] = []
+        if self.alliance and self.alliance.exclusivity and self.alliance.exclusivity.bound_parties:
+            refs += [
+                ("alliance.exclusivity.bound_parties", k)
+                for k in self.alliance.exclusivity.bound_parties
+            ]
+        if self.governance and self.governance.roles:
+            refs += [("governance.roles", r.party) for r in self.governance.roles]
+        if self.history and self.history.disagreements:
+            for d in self.history.disagreements:
+                refs += [("history.disagreements", k) for k in d.parties or []]
+        for where, key in refs:
+            if key not in known:
+                raise ValueError(f"{where} names party {key!r}; known parties: {', '.join(ids)}")
+        return self
+
+    def party(self, key: str) -> Party:
+        for p in self.parties:
+            if p.id == key:
+                return p
+        raise KeyError(key)
+
+
+def case_json_schema() -> dict[str, Any]:
+    """The JSON Schema of case files, for editors and other tools."""
+    schema = Case.model_json_schema(by_alias=True)
+    schema["$id"] = CASE_SCHEMA_ID
+    schema["title"] = "partnerfit case file"
+    return schema
