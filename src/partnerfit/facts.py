@@ -17,11 +17,21 @@ missing field, so a rule can never mistake "not known" for "no".
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from .case import Case, Commitment, EvidenceKind, Party
+from .case import (
+    AllianceKind,
+    Case,
+    Commitment,
+    EvidenceKind,
+    Importance,
+    OfferingCategory,
+    Party,
+    References,
+    Relation,
+)
 from .text import compare_lists, compare_texts, jargon_in, name_key, phrase_key
 
 Fact = dict[str, Any]
@@ -32,6 +42,8 @@ FieldKind = Literal["text", "number", "bool"]
 class FieldSpec:
     kind: FieldKind
     doc: str
+    choices: tuple[str, ...] | None = None
+    """For enumerated text fields: every value the field can take."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,11 @@ class FactType:
     doc: str
     fields: Mapping[str, FieldSpec]
     derived: bool = False
+    field_paths: Mapping[str, str] | None = None
+    """For facts that gather many case fields: where each field comes from, relative to
+    the fact's path. Evidence then cites the tested fields, not the whole fact."""
+    evidence: bool = True
+    """False for scaffolding facts (pairs, comparisons) that are never cited as evidence."""
 
     def field(self, name: str) -> FieldSpec | None:
         return COMMON_FIELDS.get(name) or self.fields.get(name)
@@ -48,8 +65,8 @@ class FactType:
         return {**COMMON_FIELDS, **self.fields}
 
 
-def _t(doc: str) -> FieldSpec:
-    return FieldSpec("text", doc)
+def _t(doc: str, choices: Iterable[str] | None = None) -> FieldSpec:
+    return FieldSpec("text", doc, tuple(str(c) for c in choices) if choices is not None else None)
 
 
 def _n(doc: str) -> FieldSpec:
@@ -65,6 +82,7 @@ COMMON_FIELDS: dict[str, FieldSpec] = {
     "path": _t("Case-file path the fact comes from, e.g. `parties[0].competitors[1]`."),
     "value": _t("The value shown as evidence."),
     "party": _t("Id of the party the fact belongs to, when it belongs to one."),
+    "party_name": _t("Name of that party."),
     "one": _n("Always 1 (used by the compiler to keep joins safe)."),
 }
 
@@ -85,7 +103,7 @@ VOCABULARY: dict[str, FactType] = {
             "alliance",
             "The proposed alliance as a whole; exactly one per case.",
             {
-                "kind": _t("Alliance kind, e.g. `distribution`, `joint_venture`."),
+                "kind": _t("Alliance kind, e.g. `distribution`, `joint_venture`.", AllianceKind),
                 "term_years": _n("Intended term in years."),
                 "exclusive": _b("Whether the deal is exclusive."),
                 "exclusivity_years": _n("Length of the exclusivity in years."),
@@ -130,13 +148,13 @@ VOCABULARY: dict[str, FactType] = {
             {
                 "key": _t("The party's id."),
                 "name": _t("The party's name."),
-                "importance": _t("How important the alliance is to it: core/significant/peripheral."),
+                "importance": _t("How important the alliance is to it.", Importance),
                 "has_sponsor": _b("An executive sponsor is named."),
                 "sponsor": _t("The executive sponsor's name."),
                 "contribution_value": _n("Estimated value of what it contributes."),
                 "return_value": _n("Estimated value of what it expects back."),
                 "return_ratio": _n("Expected return divided by contribution."),
-                "references": _t("References from earlier partners: provided/partial/refused/not_asked."),
+                "references": _t("References from earlier partners.", References),
                 "dispute_count": _n("Disputes with earlier partners."),
                 "keeps_selling_count": _n("In-scope categories it keeps selling alone."),
             },
@@ -146,7 +164,9 @@ VOCABULARY: dict[str, FactType] = {
             "A party's known position on one dimension (markets, competitors, offerings); "
             "absent when unknown.",
             {
-                "dimension": _t("`markets`, `competitors` or `offerings`."),
+                "dimension": _t(
+                    "What the profile covers.", ("markets", "competitors", "offerings")
+                ),
                 "size": _n("Number of entries the party gave."),
             },
         ),
@@ -154,7 +174,9 @@ VOCABULARY: dict[str, FactType] = {
             "offering",
             "One offering category a party sells to one segment.",
             {
-                "category": _t("Offering category from the business-model vocabulary."),
+                "category": _t(
+                    "Offering category from the business-model vocabulary.", OfferingCategory
+                ),
                 "segment": _t("Normalised segment key (absent when segments are unknown)."),
                 "segment_name": _t("Segment as written."),
             },
@@ -163,7 +185,7 @@ VOCABULARY: dict[str, FactType] = {
             "market",
             "One segment or region a party sells in.",
             {
-                "dimension": _t("`segment` or `region`."),
+                "dimension": _t("Segment or region.", ("segment", "region")),
                 "key": _t("Normalised key."),
                 "name": _t("As written."),
             },
@@ -172,7 +194,7 @@ VOCABULARY: dict[str, FactType] = {
             "target",
             "One segment or region the alliance targets.",
             {
-                "dimension": _t("`segment` or `region`."),
+                "dimension": _t("Segment or region.", ("segment", "region")),
                 "key": _t("Normalised key."),
                 "name": _t("As written."),
             },
@@ -180,12 +202,12 @@ VOCABULARY: dict[str, FactType] = {
         FactType(
             "scope",
             "One offering category the alliance will sell.",
-            {"category": _t("Offering category.")},
+            {"category": _t("Offering category.", OfferingCategory)},
         ),
         FactType(
             "keeps_selling",
             "An in-scope category a party says it will keep selling on its own.",
-            {"category": _t("Offering category.")},
+            {"category": _t("Offering category.", OfferingCategory)},
         ),
         FactType(
             "competitor",
@@ -201,7 +223,7 @@ VOCABULARY: dict[str, FactType] = {
             "answer",
             "A party's own answer on one foundation topic.",
             {
-                "topic": _t("One of: " + ", ".join(ANSWER_TOPICS) + ", horizon_years."),
+                "topic": _t("The foundation topic answered.", (*ANSWER_TOPICS, "horizon_years")),
                 "text": _t("The answer as written (lists joined with `; `)."),
                 "years": _n("For `horizon_years`: the number of years."),
             },
@@ -210,7 +232,7 @@ VOCABULARY: dict[str, FactType] = {
             "comparison",
             "Two parties' answers on one topic, compared; present only when both answered.",
             {
-                "topic": _t("The topic compared."),
+                "topic": _t("The topic compared.", (*ANSWER_TOPICS, "horizon_years")),
                 "pair": _t("Id of the pair fact."),
                 "a": _t("Id of the first party."),
                 "b": _t("Id of the second party."),
@@ -235,7 +257,7 @@ VOCABULARY: dict[str, FactType] = {
             "Something two parties share.",
             {
                 "pair": _t("Id of the pair fact."),
-                "dimension": _t("One of: " + ", ".join(OVERLAP_DIMENSIONS) + "."),
+                "dimension": _t("What is shared.", OVERLAP_DIMENSIONS),
                 "key": _t("Normalised shared key."),
                 "name": _t("As written by the first party."),
             },
@@ -246,8 +268,8 @@ VOCABULARY: dict[str, FactType] = {
             {
                 "name": _t("Name."),
                 "role": _t("Role."),
-                "commitment": _t("Time given: full_time/part_time/advisory."),
-                "expected_commitment": _t("Time the other side expects."),
+                "commitment": _t("Time given.", Commitment),
+                "expected_commitment": _t("Time the other side expects.", Commitment),
                 "under_committed": _b("Gives less time than is expected."),
                 "venture_count": _n("Other ventures and board seats."),
                 "has_goals": _b("Personal goals are stated."),
@@ -259,8 +281,8 @@ VOCABULARY: dict[str, FactType] = {
             {
                 "principal": _t("The principal's name."),
                 "name": _t("The venture's name."),
-                "relation": _t("core/adjacent/loosely_related/unrelated/competing."),
-                "kind": _t("`venture` or `board_seat`."),
+                "relation": _t("How it relates to the joint business.", Relation),
+                "kind": _t("Venture or board seat.", ("venture", "board_seat")),
             },
         ),
         FactType(
@@ -268,15 +290,14 @@ VOCABULARY: dict[str, FactType] = {
             "A planned joint project.",
             {
                 "name": _t("Name."),
-                "relation": _t("core/adjacent/loosely_related/unrelated/competing."),
+                "relation": _t("How it relates to the joint business.", Relation),
                 "owner": _t("Owning party id."),
             },
         ),
         FactType(
             "evidence",
             "One piece of customer evidence.",
-            {"kind": _t("interview/letter_of_intent/pilot/purchase_order/survey/waitlist."),
-             "count": _n("How many.")},
+            {"kind": _t("Kind of evidence.", EvidenceKind), "count": _n("How many.")},
         ),
         FactType(
             "disagreement",
@@ -286,16 +307,82 @@ VOCABULARY: dict[str, FactType] = {
         FactType(
             "metric",
             "A measure applied to staff serving the joint customers.",
-            {"name": _t("As written."),
-             "against_customer": _b("Rewards speed or volume over customer outcomes.")},
+            {
+                "name": _t("As written."),
+                "against_customer": _b("Rewards speed or volume over customer outcomes."),
+            },
         ),
         FactType(
             "unknown",
             "A field the case leaves unknown; rules turn these into open questions.",
-            {"field": _t("Generic field name, e.g. `party.competitors`.")},
+            {"field": _t("Generic field name, e.g. `party.competitors`; see `ASKABLE`.")},
         ),
     ]
 }
+
+# Where the fields of the gathering facts come from, relative to the fact's path.
+_FIELD_PATHS: dict[str, dict[str, str]] = {
+    "alliance": {
+        "kind": "kind",
+        "term_years": "term_years",
+        "exclusive": "exclusivity.exclusive",
+        "exclusivity_years": "exclusivity.years",
+        "performance_conditions": "exclusivity.performance_conditions",
+        "evidence_total": "customer_evidence",
+        "evidence_strong": "customer_evidence",
+        "kpi_count": "joint_kpis",
+        "carve_out_count": "carve_outs",
+        "scope_count": "scope_in",
+        "joint_deal_credit": "incentives.joint_deal_credit",
+        "channel_conflict_pay": "incentives.channel_conflict_pay",
+        "avatar_fields": "customer_avatar",
+        "avatar_jargon": "customer_avatar",
+        "avatar_jargon_terms": "customer_avatar",
+        "project_count": "projects",
+    },
+    "governance": {
+        "structure_elements": "",
+        "has_decision_rights": "decision_rights",
+        "has_alliance_manager": "alliance_manager",
+        "role_count": "roles",
+        "steering_committee": "steering_committee",
+        "has_review_cadence": "review_cadence",
+        "has_dispute_resolution": "dispute_resolution",
+        "has_deadlock_mechanism": "deadlock.mechanism",
+        "unanimous_count": "deadlock.unanimous_matters",
+        "deadlock_terminates": "deadlock.terminates_alliance",
+        "exit_defined": "exit_terms.defined",
+        "buy_sell": "exit_terms.buy_sell",
+    },
+    "party": {
+        "name": "name",
+        "importance": "importance",
+        "has_sponsor": "executive_sponsor",
+        "sponsor": "executive_sponsor",
+        "contribution_value": "contribution.value",
+        "return_value": "expected_return.value",
+        "return_ratio": "expected_return.value",
+        "references": "history.references",
+        "dispute_count": "history.past_partner_disputes",
+        "keeps_selling_count": "keeps_selling",
+    },
+    "principal": {
+        "commitment": "commitment",
+        "expected_commitment": "expected_commitment",
+        "under_committed": "commitment",
+        "venture_count": "other_ventures",
+        "has_goals": "personal_goals",
+    },
+}
+for _name, _paths in _FIELD_PATHS.items():
+    VOCABULARY[_name] = replace(VOCABULARY[_name], field_paths=_paths)
+for _name in ("pair", "comparison", "unknown"):
+    VOCABULARY[_name] = replace(VOCABULARY[_name], evidence=False)
+
+IDENTITY_FIELDS = frozenset(
+    {"id", "one", "party", "party_name", "key", "pair", "a", "b", "path", "value"}
+)
+"""Fields that only join facts together; testing them is not evidence."""
 
 ASKABLE: dict[str, str] = {
     "alliance": "What exactly is proposed: kind, scope, target market, term?",
@@ -358,6 +445,7 @@ _AGAINST_CUSTOMER = (
 
 @dataclass
 class _Builder:
+    names: Mapping[str, str]
     facts: list[Fact] = field(default_factory=list)
 
     def add(self, t: str, path: str, value: Any, party: str | None = None, **fields: Any) -> Fact:
@@ -365,6 +453,7 @@ class _Builder:
         fact["value"] = _display(value)
         if party is not None:
             fact["party"] = party
+            fact["party_name"] = self.names.get(party, party)
         for name, v in fields.items():
             if v is not None:
                 fact[name] = _normalise(v)
@@ -398,7 +487,7 @@ def _display(value: Any) -> str:
 
 def extract(case: Case) -> list[Fact]:
     """All facts of a case, in a stable order (ids are assigned in that order)."""
-    b = _Builder()
+    b = _Builder({p.id: p.name for p in case.parties})
     _alliance(case, b)
     _governance(case, b)
     for i, party in enumerate(case.parties):
@@ -603,8 +692,14 @@ def _party(i: int, p: Party, b: _Builder) -> None:
         b.add("alias", f"{base}.brands[{k}]", brand, key, key=name_key(brand), name=brand)
 
     if p.offerings is not None:
-        b.add("profile", f"{base}.offerings", _offer_summary(p), key,
-              dimension="offerings", size=len(p.offerings))
+        b.add(
+            "profile",
+            f"{base}.offerings",
+            _offer_summary(p),
+            key,
+            dimension="offerings",
+            size=len(p.offerings),
+        )
         for j, off in enumerate(p.offerings):
             path = f"{base}.offerings[{j}]"
             if off.segments is None:
@@ -623,21 +718,46 @@ def _party(i: int, p: Party, b: _Builder) -> None:
                 )
     if p.markets is not None:
         items = list(_market_items(p.markets))
-        b.add("profile", f"{base}.markets", _display([n for _, ns in items for n in ns]), key,
-              dimension="markets", size=sum(len(ns) for _, ns in items))
+        b.add(
+            "profile",
+            f"{base}.markets",
+            _display([n for _, ns in items for n in ns]),
+            key,
+            dimension="markets",
+            size=sum(len(ns) for _, ns in items),
+        )
         for dim, names in items:
             for k, name in enumerate(names):
-                b.add("market", f"{base}.markets.{dim}s[{k}]", name, key,
-                      dimension=dim, key=phrase_key(name), name=name)
+                b.add(
+                    "market",
+                    f"{base}.markets.{dim}s[{k}]",
+                    name,
+                    key,
+                    dimension=dim,
+                    key=phrase_key(name),
+                    name=name,
+                )
     if p.competitors is not None:
-        b.add("profile", f"{base}.competitors", _display(p.competitors), key,
-              dimension="competitors", size=len(p.competitors))
+        b.add(
+            "profile",
+            f"{base}.competitors",
+            _display(p.competitors),
+            key,
+            dimension="competitors",
+            size=len(p.competitors),
+        )
         for k, comp in enumerate(p.competitors):
-            b.add("competitor", f"{base}.competitors[{k}]", comp, key,
-                  key=name_key(comp), name=comp)
+            b.add(
+                "competitor", f"{base}.competitors[{k}]", comp, key, key=name_key(comp), name=comp
+            )
     for k, category in enumerate(p.keeps_selling or []):
-        b.add("keeps_selling", f"{base}.keeps_selling[{k}]", category.value, key,
-              category=category.value)
+        b.add(
+            "keeps_selling",
+            f"{base}.keeps_selling[{k}]",
+            category.value,
+            key,
+            category=category.value,
+        )
 
     if p.answers is not None:
         ans = p.answers
@@ -650,13 +770,25 @@ def _party(i: int, p: Party, b: _Builder) -> None:
         if ans.values is None:
             b.unknown("party.answers.values", f"{base}.answers.values", key)
         else:
-            b.add("answer", f"{base}.answers.values", ans.values, key,
-                  topic="values", text="; ".join(ans.values))
+            b.add(
+                "answer",
+                f"{base}.answers.values",
+                ans.values,
+                key,
+                topic="values",
+                text="; ".join(ans.values),
+            )
         if ans.horizon_years is None:
             b.unknown("party.answers.horizon_years", f"{base}.answers.horizon_years", key)
         else:
-            b.add("answer", f"{base}.answers.horizon_years", ans.horizon_years, key,
-                  topic="horizon_years", years=ans.horizon_years)
+            b.add(
+                "answer",
+                f"{base}.answers.horizon_years",
+                ans.horizon_years,
+                key,
+                topic="horizon_years",
+                years=ans.horizon_years,
+            )
 
     for k, pr in enumerate(p.principals or []):
         ppath = f"{base}.principals[{k}]"
@@ -685,8 +817,16 @@ def _party(i: int, p: Party, b: _Builder) -> None:
                 b.unknown(f"principal.{attr}", f"{ppath}.{attr}", key)
                 continue
             for m, v in enumerate(items):
-                b.add("venture", f"{ppath}.{attr}[{m}]", f"{v.name} ({v.relation.value})", key,
-                      principal=pr.name, name=v.name, relation=v.relation.value, kind=kind)
+                b.add(
+                    "venture",
+                    f"{ppath}.{attr}[{m}]",
+                    f"{v.name} ({v.relation.value})",
+                    key,
+                    principal=pr.name,
+                    name=v.name,
+                    relation=v.relation.value,
+                    kind=kind,
+                )
 
 
 def _offer_summary(p: Party) -> str:
@@ -700,8 +840,15 @@ def _offer_summary(p: Party) -> str:
 def _pairs(case: Case, b: _Builder) -> None:
     parties = list(enumerate(case.parties))
     for (i, pa), (j, pb) in itertools.combinations(parties, 2):
-        pair = b.add("pair", f"parties[{i}]", f"{pa.name} and {pb.name}",
-                     a=pa.id, b=pb.id, a_name=pa.name, b_name=pb.name)
+        pair = b.add(
+            "pair",
+            f"parties[{i}]",
+            f"{pa.name} and {pb.name}",
+            a=pa.id,
+            b=pb.id,
+            a_name=pa.name,
+            b_name=pb.name,
+        )
         pid = pair["id"]
         # The pair's own path names the first party; a pair is evidence only through
         # the facts it is joined with.
@@ -731,13 +878,16 @@ def _shared_keys(
     def categories(idx: int, p: Party) -> dict[str, tuple[str, str]]:
         out: dict[str, tuple[str, str]] = {}
         for k, off in enumerate(p.offerings or []):
-            out.setdefault(off.category.value, (f"parties[{idx}].offerings[{k}]", off.category.value))
+            out.setdefault(
+                off.category.value, (f"parties[{idx}].offerings[{k}]", off.category.value)
+            )
         return out
 
     def values(idx: int, p: Party) -> dict[str, tuple[str, str]]:
         vals = p.answers.values if p.answers else None
         return {
-            phrase_key(v): (f"parties[{idx}].answers.values[{k}]", v) for k, v in enumerate(vals or [])
+            phrase_key(v): (f"parties[{idx}].answers.values[{k}]", v)
+            for k, v in enumerate(vals or [])
         }
 
     yield "segment", markets(i, pa, "segment"), markets(j, pb, "segment")
@@ -756,18 +906,47 @@ def _compare_answers(i: int, pa: Party, j: int, pb: Party, pid: str, b: _Builder
         ta, tb = getattr(a, topic), getattr(c, topic)
         if ta is not None and tb is not None:
             sim = compare_texts(ta, tb)
-            b.add("comparison", f"{path}.{topic}", f"{sim.score:.2f}", None, topic=topic,
-                  a=pa.id, b=pb.id, score=sim.score, shared=", ".join(sim.shared), pair=pid)
+            b.add(
+                "comparison",
+                f"{path}.{topic}",
+                f"{sim.score:.2f}",
+                None,
+                topic=topic,
+                a=pa.id,
+                b=pb.id,
+                score=sim.score,
+                shared=", ".join(sim.shared),
+                pair=pid,
+            )
     if a.values is not None and c.values is not None:
         sim = compare_lists(a.values, c.values)
-        b.add("comparison", f"{path}.values", f"{sim.score:.2f}", None, topic="values",
-              a=pa.id, b=pb.id, score=sim.score, shared=", ".join(sim.shared), pair=pid)
+        b.add(
+            "comparison",
+            f"{path}.values",
+            f"{sim.score:.2f}",
+            None,
+            topic="values",
+            a=pa.id,
+            b=pb.id,
+            score=sim.score,
+            shared=", ".join(sim.shared),
+            pair=pid,
+        )
     if a.horizon_years is not None and c.horizon_years is not None:
         lo, hi = sorted((a.horizon_years, c.horizon_years))
         ratio = hi / lo if lo > 0 else 999.0
-        b.add("comparison", f"{path}.horizon_years", f"{lo:g} vs {hi:g} years", None,
-              topic="horizon_years", a=pa.id, b=pb.id, gap=hi - lo, ratio=round(ratio, 3),
-              pair=pid)
+        b.add(
+            "comparison",
+            f"{path}.horizon_years",
+            f"{lo:g} vs {hi:g} years",
+            None,
+            topic="horizon_years",
+            a=pa.id,
+            b=pb.id,
+            gap=hi - lo,
+            ratio=round(ratio, 3),
+            pair=pid,
+        )
 
 
 def _history(case: Case, b: _Builder) -> None:
@@ -776,5 +955,10 @@ def _history(case: Case, b: _Builder) -> None:
         b.unknown("history.disagreements", "history.disagreements")
         return
     for k, d in enumerate(h.disagreements):
-        b.add("disagreement", f"history.disagreements[{k}]", d.topic,
-              topic=d.topic, resolved=d.resolved)
+        b.add(
+            "disagreement",
+            f"history.disagreements[{k}]",
+            d.topic,
+            topic=d.topic,
+            resolved=d.resolved,
+        )

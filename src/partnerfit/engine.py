@@ -1,0 +1,220 @@
+"""The durable_rules adapter: the only module that imports ``durable``.
+
+durable_rules is a fast Rete engine with sharp edges (see ``shared/durable-rules.md``).
+Each is handled here, and each is pinned by a test in ``tests/test_engine_traps.py``:
+
+1. *Crashing joins*: the pack compiler ends every join on an equality
+   (:func:`partnerfit.pack._compile_where`); this adapter re-checks it.
+2. *Global state and threads*: one private :class:`_Host` per compiled pack and
+   process, with the background dispatch threads never started; the ruleset is
+   registered once under a process-unique name; evaluations are serialised by a
+   lock (re-created in a forked child).
+3. *Sessions*: every evaluation runs in its own session, named by a short
+   counter, and the session is deleted afterwards, even on error.
+4. *Exceptions that are not errors*: a sink rule accepts every fact, so
+   ``MessageNotHandledException`` cannot drop a batch's firings; every fact
+   carries a unique ``id``, so ``MessageObservedException`` cannot happen.
+5. *Swallowed action errors*: the session state's ``exception`` is checked after
+   every evaluation and raised as :class:`~partnerfit.errors.EngineError`.
+6. *Loose types*: facts are normalised when extracted and pack literals are
+   type-checked when loaded; this adapter refuses a fact that is not flat JSON.
+7. *Negation does not retract*: facts are asserted stratum by stratum
+   (:attr:`partnerfit.pack.Compiled.levels`).
+8. *No trace API*: every firing is recorded with the facts it matched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from durable import engine as _durable
+
+from .errors import EngineError
+from .facts import Fact
+from .pack import SINK, Compiled, DeriveSpec, render
+
+__all__ = ["Engine", "Firing", "engine_for"]
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One rule firing: which engine rule, and the facts bound to its slots."""
+
+    rule: str
+    """Engine rule name: a rule id, or ``<id>#ask`` for an open-question rule."""
+    slots: tuple[tuple[str, Fact], ...]
+    """(slot name, matched fact), in the rule's slot order."""
+    derived: Fact | None = None
+    """The fact this firing derived, for derive rules."""
+
+
+class _Host(_durable.Host):  # type: ignore[misc]
+    """A durable Host whose timer threads are never started and whose actions are ours."""
+
+    def __init__(self, actions: Mapping[str, Callable[[Any], None]]) -> None:
+        self._partnerfit_actions = dict(actions)
+        super().__init__()
+
+    def _run(self) -> None:
+        # The stock Host starts two timer threads per instance that never stop, and its
+        # dispatcher steals firings from other threads (error 307). We dispatch nothing
+        # in the background: every firing is run synchronously by assert_facts.
+        return None
+
+    def get_action(self, action_name: str) -> Callable[[Any], None]:
+        return self._partnerfit_actions[action_name]
+
+    def load_ruleset(self, ruleset_name: str) -> Any:
+        raise EngineError(f"ruleset {ruleset_name!r} is not registered")
+
+
+class _Run:
+    """What one evaluation collects while its facts are asserted."""
+
+    def __init__(self, sid: str) -> None:
+        self.sid = sid
+        self.firings: list[Firing] = []
+        self.derived = 0
+
+
+_ruleset_names = itertools.count(1)
+_lock = threading.RLock()
+
+
+def _reset_lock_in_child() -> None:
+    # A fork taken while another thread held the lock would leave the child deadlocked.
+    global _lock
+    _lock = threading.RLock()
+
+
+os.register_at_fork(after_in_child=_reset_lock_in_child)
+
+
+class Engine:
+    """A pack compiled into a durable_rules ruleset, ready to evaluate fact lists."""
+
+    def __init__(self, compiled: Compiled) -> None:
+        _check_joins(compiled.ruleset)
+        self._compiled = compiled
+        self._name = f"pf{os.getpid()}x{next(_ruleset_names)}"
+        self._run: _Run | None = None
+        self._sessions = itertools.count(1)
+        actions = {name: self._action(name) for name in compiled.ruleset}
+        definition = {name: dict(rule) for name, rule in compiled.ruleset.items()}
+        self._host = _Host(actions)
+        # register_rulesets mutates the definitions it is given (it pops "run").
+        self._host.register_rulesets({self._name: json.loads(json.dumps(definition))})
+
+    def _action(self, name: str) -> Callable[[Any], None]:
+        slots = self._compiled.slots.get(name, ())
+        spec = self._compiled.derive.get(name)
+
+        def action(c: Any) -> None:
+            run = self._run
+            if run is None or name == SINK:  # pragma: no cover - the sink never completes
+                return
+            bound = tuple((slot, dict(getattr(c, slot)._d)) for slot in slots)
+            derived = None
+            if spec is not None:
+                run.derived += 1
+                derived = _derive(spec, bound, run.derived)
+                derived["sid"] = run.sid
+            run.firings.append(Firing(name, bound, derived))
+            if derived is not None:
+                c.assert_fact(derived)
+
+        return action
+
+    def evaluate(self, facts: Sequence[Fact]) -> list[Firing]:
+        """Assert a case's facts in a fresh session; return every firing, in order."""
+        strata: dict[int, list[Fact]] = {}
+        for fact in facts:
+            _check_fact(fact)
+            level = self._compiled.levels.get(fact["t"], 0)
+            strata.setdefault(level, []).append(fact)
+        with _lock:
+            sid = str(next(self._sessions))
+            run = _Run(sid)
+            self._run = run
+            try:
+                for level in sorted(strata):
+                    batch = [{**fact, "sid": sid} for fact in strata[level]]
+                    self._assert(batch)
+                state = self._host.get_state(self._name, sid)
+                if state.get("exception"):
+                    raise EngineError(f"a rule action failed: {state['exception']}")
+                return run.firings
+            finally:
+                self._run = None
+                # Deleting a session with pending firings crashes; none are left here,
+                # because every firing ran synchronously inside assert_facts.
+                with contextlib.suppress(Exception):
+                    self._host.delete_state(self._name, sid)
+
+    def _assert(self, batch: list[Fact]) -> None:
+        try:
+            self._host.assert_facts(self._name, batch)
+        except _durable.MessageNotHandledException as exc:  # pragma: no cover - sink rule
+            raise EngineError(f"facts were not handled: {exc.message}") from None
+        except _durable.MessageObservedException as exc:
+            raise EngineError(f"a fact was asserted twice: {exc.message}") from None
+
+
+def _derive(spec: DeriveSpec, bound: tuple[tuple[str, Fact], ...], n: int) -> Fact:
+    slots = dict(bound)
+    first = bound[0][1]
+    fact: Fact = {"t": spec.fact, "id": f"d{n}", "path": first.get("path", ""), "one": 1}
+    if "party" in first:
+        fact["party"] = first["party"]
+    for fname, slot, source in spec.fields:
+        value = source if slot is None else slots[slot].get(source)
+        if value is not None:
+            fact[fname] = value
+    fact["value"] = render(spec.value, slots) if spec.value else first.get("value", "")
+    return fact
+
+
+def _check_fact(fact: Fact) -> None:
+    if "id" not in fact or "t" not in fact:
+        raise EngineError(f"a fact needs `t` and `id`: {fact!r}")
+    for key, value in fact.items():
+        if "." in key or not isinstance(value, str | int | float | bool):
+            raise EngineError(f"fact {fact['id']} field {key!r} is not a flat scalar: {value!r}")
+
+
+def _check_joins(ruleset: Mapping[str, Any]) -> None:
+    """Refuse a ruleset whose join ends on a non-equality (it can crash the C core)."""
+    for name, rule in ruleset.items():
+        for slot in rule.get("all", []):
+            ((_, pattern),) = slot.items()
+            tests = pattern.get("$and", [pattern])
+            cross = [t for t in tests if _is_cross(t)]
+            if cross and next(iter(cross[-1])).startswith("$"):
+                raise EngineError(f"rule {name}: a join must end on an equality test")
+
+
+def _is_cross(test: Mapping[str, Any]) -> bool:
+    ((key, value),) = test.items()
+    if key.startswith("$"):
+        return isinstance(value, dict) and any(isinstance(v, dict) for v in value.values())
+    return isinstance(value, dict)
+
+
+_engines: dict[int, tuple[Compiled, Engine]] = {}
+
+
+def engine_for(compiled: Compiled) -> Engine:
+    """The engine for a compiled pack, built once per process and reused."""
+    with _lock:
+        entry = _engines.get(id(compiled))
+        if entry is None or entry[0] is not compiled:
+            entry = (compiled, Engine(compiled))
+            _engines[id(compiled)] = entry
+        return entry[1]

@@ -1,0 +1,231 @@
+"""From a case and a pack to a report: facts in, firings out, findings explained."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .case import Case, Severity
+from .engine import Firing, engine_for
+from .facts import ASKABLE, Fact, extract
+from .pack import LoadedRule, RuleKind, RulePack, VerdictPolicy, render
+from .report import Counts, Evidence, Finding, FindingKind, PackInfo, Report, Verdict
+
+_KIND_ORDER = {FindingKind.red_flag: 0, FindingKind.open_question: 1, FindingKind.strength: 2}
+
+
+def evaluate_case(case: Case, pack: RulePack) -> Report:
+    facts = extract(case)
+    firings = engine_for(pack.compiled).evaluate(facts)
+    findings = findings_from(firings, case, pack)
+    verdict, reason = decide(findings, pack.verdict)
+    return Report(
+        case_id=case.id,
+        title=case.title,
+        file=case.source_file,
+        pack=PackInfo(name=pack.name, version=pack.version),
+        verdict=verdict,
+        reason=reason,
+        counts=count(findings),
+        findings=tuple(findings),
+    )
+
+
+@dataclass(frozen=True)
+class TraceEntry:
+    """One firing of the engine, for an audit trail: the rule and the evidence it matched."""
+
+    rule: str
+    """Engine rule name (a rule id, or ``<id>#ask`` for an open-question rule)."""
+    paths: tuple[str, ...]
+    """Evidence paths of the matched facts."""
+
+
+def trace(case: Case, pack: RulePack) -> list[TraceEntry]:
+    """Every firing for a case, derivations included, in firing order."""
+    firings = engine_for(pack.compiled).evaluate(extract(case))
+    sources = {f.derived["id"]: f for f in firings if f.derived is not None}
+    out = []
+    for firing in firings:
+        if firing.rule in pack.compiled.asks:
+            paths = tuple(fact["path"] for _, fact in firing.slots)
+        else:
+            paths = tuple(e.path for e in _dedupe(_evidence(firing, pack, sources, case)))
+        out.append(TraceEntry(firing.rule, paths))
+    return out
+
+
+def findings_from(firings: Sequence[Firing], case: Case, pack: RulePack) -> list[Finding]:
+    rules = {lr.rule.id: lr for lr in pack.active()}
+    sources: dict[str, Firing] = {f.derived["id"]: f for f in firings if f.derived is not None}
+    by_key: dict[tuple[str, tuple[str, ...]], Finding] = {}
+    asked: dict[str, list[Fact]] = {}
+    for firing in firings:
+        if firing.rule in pack.compiled.asks:
+            rid = pack.compiled.asks[firing.rule]
+            asked.setdefault(rid, []).extend(fact for _, fact in firing.slots)
+            continue
+        lr = rules[firing.rule]
+        if lr.rule.kind == RuleKind.derived:
+            continue
+        evidence = _dedupe(_evidence(firing, pack, sources, case))
+        finding = Finding(
+            rule_id=lr.rule.id,
+            name=lr.rule.name,
+            kind=FindingKind(lr.rule.kind.value),
+            severity=lr.severity if lr.rule.kind == RuleKind.red_flag else Severity.info,
+            title=lr.rule.title,
+            message=render(lr.rule.message, dict(firing.slots)),
+            evidence=evidence,
+            why=_why(lr),
+            remedy=lr.rule.remedy,
+            area=lr.rule.area.value,
+        )
+        by_key.setdefault(finding.key, finding)
+    for rid, unknowns in asked.items():
+        finding = _open_question(rules[rid], unknowns, case)
+        by_key.setdefault(finding.key, finding)
+    return sorted(by_key.values(), key=_order)
+
+
+def _order(f: Finding) -> tuple[int, int, str, tuple[str, ...]]:
+    return (_KIND_ORDER[f.kind], -f.severity.rank, f.rule_id, f.key[1])
+
+
+def _why(lr: LoadedRule) -> str | None:
+    why, source = lr.rule.why, lr.rule.source
+    if why and source:
+        return f"{why.strip()} (Source: {source.strip()})"
+    return why or (f"Source: {source}" if source else None)
+
+
+def _evidence(
+    firing: Firing, pack: RulePack, sources: dict[str, Firing], case: Case
+) -> Iterable[Evidence]:
+    cited = dict(pack.compiled.cited.get(firing.rule, ()))
+    for slot, fact in firing.slots:
+        ftype = pack.fact_types.get(fact["t"])
+        if ftype is None or not ftype.evidence:
+            continue
+        if ftype.derived:
+            origin = sources.get(fact["id"])
+            if origin is not None:
+                yield from _evidence(origin, pack, sources, case)
+            continue
+        fields = cited.get(slot, ())
+        if ftype.field_paths is not None and fields:
+            for name in fields:
+                rel = ftype.field_paths.get(name)
+                if rel is None:
+                    continue
+                path = f"{fact['path']}.{rel}" if rel else fact["path"]
+                yield _cite(path, _show(fact.get(name)), fact, case)
+        elif ftype.field_paths is None:
+            yield _cite(fact["path"], str(fact.get("value", "")), fact, case)
+
+
+def _cite(path: str, value: str | None, fact: Fact, case: Case) -> Evidence:
+    return Evidence(path=path, value=value, party=fact.get("party"), line=case.line_of(path))
+
+
+def _show(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _dedupe(items: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    seen: dict[str, Evidence] = {}
+    for e in items:
+        seen.setdefault(e.path, e)
+    return tuple(seen.values())
+
+
+def _open_question(lr: LoadedRule, unknowns: Sequence[Fact], case: Case) -> Finding:
+    paths = sorted({u["path"] for u in unknowns})
+    fields = sorted({u["field"] for u in unknowns})
+    question = lr.rule.question or " ".join(ASKABLE[f] for f in fields)
+    evidence = _dedupe(
+        Evidence(path=p, value=None, party=_party_of(p, unknowns), line=case.line_of(p))
+        for p in paths
+    )
+    return Finding(
+        rule_id=lr.rule.id,
+        name=lr.rule.name,
+        kind=FindingKind.open_question,
+        severity=Severity.info,
+        title=f"Cannot judge yet: {lr.rule.title}",
+        message=f"{question} Fill in: {', '.join(paths)}.",
+        evidence=evidence,
+        why=_why(lr),
+        remedy=lr.rule.remedy,
+        area=lr.rule.area.value,
+    )
+
+
+def _party_of(path: str, unknowns: Sequence[Fact]) -> str | None:
+    for u in unknowns:
+        if u["path"] == path:
+            party = u.get("party")
+            return str(party) if party is not None else None
+    return None
+
+
+def count(findings: Sequence[Finding]) -> Counts:
+    flags = [f for f in findings if f.kind == FindingKind.red_flag]
+    by_sev = {s: sum(1 for f in flags if f.severity == s) for s in Severity}
+    return Counts(
+        red_flags=len(flags),
+        strengths=sum(1 for f in findings if f.kind == FindingKind.strength),
+        open_questions=sum(1 for f in findings if f.kind == FindingKind.open_question),
+        critical=by_sev[Severity.critical],
+        high=by_sev[Severity.high],
+        medium=by_sev[Severity.medium],
+        low=by_sev[Severity.low],
+        info=by_sev[Severity.info],
+    )
+
+
+def decide(findings: Sequence[Finding], policy: VerdictPolicy) -> tuple[Verdict, str]:
+    """The verdict and its reason. A critical red flag can never be averaged away."""
+    flags = [f for f in findings if f.kind == FindingKind.red_flag]
+    critical = [f for f in flags if f.severity == Severity.critical]
+    high = [f for f in flags if f.severity == Severity.high]
+    medium = [f for f in flags if f.severity == Severity.medium]
+    questions = [f for f in findings if f.kind == FindingKind.open_question]
+    if critical:
+        return Verdict.reconsider, _because("critical red flag", critical)
+    if len(high) >= policy.reconsider_high:
+        return Verdict.reconsider, _because("high red flag", high)
+    reasons = []
+    if high:
+        reasons.append(_because("high red flag", high))
+    if len(medium) >= policy.conditions_medium:
+        reasons.append(_because("medium red flag", medium))
+    if len(questions) >= policy.conditions_open_questions:
+        reasons.append(f"{len(questions)} open questions to answer first")
+    if reasons:
+        return Verdict.proceed_with_conditions, "; ".join(reasons)
+    strengths = sum(1 for f in findings if f.kind == FindingKind.strength)
+    minor = len(flags)
+    return (
+        Verdict.proceed,
+        f"no red flag at medium or above; {minor} minor flag{'s' if minor != 1 else ''}, "
+        f"{strengths} strength{'s' if strengths != 1 else ''}",
+    )
+
+
+def _because(label: str, findings: Sequence[Finding]) -> str:
+    ids = sorted({f.rule_id for f in findings})
+    shown = ", ".join(f"{rid} {_title(findings, rid)}" for rid in ids[:4])
+    more = f" and {len(ids) - 4} more" if len(ids) > 4 else ""
+    n = len(findings)
+    return f"{n} {label}{'s' if n != 1 else ''}: {shown}{more}"
+
+
+def _title(findings: Sequence[Finding], rid: str) -> str:
+    return next(f"({f.title})" for f in findings if f.rule_id == rid)
