@@ -457,7 +457,7 @@ def compile_rules(rules: Sequence[LoadedRule], types: Mapping[str, FactType]) ->
                         "u": {
                             "$and": [
                                 {"t": "unknown"},
-                                {"$or": [{"field": g} for g in rule.requires]},
+                                {"$or": [{"field": g} for g in _with_ancestors(rule.requires)]},
                             ]
                         }
                     }
@@ -482,6 +482,18 @@ def compile_rules(rules: Sequence[LoadedRule], types: Mapping[str, FactType]) ->
     }
     levels = _stratify(types, positives, negatives, producers)
     return Compiled(ruleset, levels, slots, derive, asks, cited)
+
+
+def _with_ancestors(generics: Sequence[str]) -> list[str]:
+    """A required field is also unknown when a whole enclosing block is unknown."""
+    out: list[str] = []
+    for generic in generics:
+        parts = generic.split(".")
+        for n in range(1, len(parts) + 1):
+            name = ".".join(parts[:n])
+            if name in ASKABLE and name not in out:
+                out.append(name)
+    return out
 
 
 def _compile_when(
