@@ -100,7 +100,13 @@ def parse_document(
             f"document is larger than {MAX_DOCUMENT_BYTES:,} bytes",
             location=Location(file=file),
         )
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise error(
+            f"not valid YAML/JSON: character {exc.character!r} is not allowed",
+            location=Location(file=file, line=text.count("\n", 0, max(exc.position, 0)) + 1),
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -33,7 +33,8 @@ def located_error(
 ) -> PartnerfitError:
     """The first validation problem, located and explained; the count of the others."""
     errors = exc.errors(include_url=False)
-    first = errors[0]
+    # A misspelt key also shows up as a missing field: name the misspelling first.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = [
         part
         for part in first["loc"]
