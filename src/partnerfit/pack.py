@@ -288,16 +288,14 @@ def _load(paths: Sequence[Path]) -> RulePack:
             assert isinstance(parsed, RuleFile)
             for index, rule in enumerate(parsed.rules):
                 where = doc.location(f"rules[{index}]")
-                for other_key, seen in ((rule.id, rules), (rule.name, names)):
-                    if other_key in seen:
-                        first = seen[other_key]
-                        first_at = first.file if isinstance(first, LoadedRule) else first
+                for other_key in (rule.id, rule.name):
+                    if other_key in names:
                         raise PackError(
-                            f"duplicate rule {other_key!r}, first defined in {first_at}",
+                            f"duplicate rule {other_key!r}, first defined at {names[other_key]}",
                             location=where,
                         )
                 rules[rule.id] = LoadedRule(rule, str(file), where.line, rule.severity)
-                names[rule.name] = str(file)
+                names[rule.id] = names[rule.name] = f"{file}:{where.line}"
         manifest_where = manifest_doc.location("overrides")
         for rid in manifest.overrides.disable:
             _known(rid, rules, manifest_where)
