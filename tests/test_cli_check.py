@@ -61,7 +61,7 @@ def test_fail_on_sets_the_exit_code(case_file: Path) -> None:
 
 
 def test_json_output_is_the_report(case_file: Path) -> None:
-    code, out, _ = _run("check", str(case_file), "--rules", str(CORE), "--format", "json")
+    _, out, _ = _run("check", str(case_file), "--rules", str(CORE), "--format", "json")
     data = json.loads(out)
     assert data["schema_version"] == REPORT_SCHEMA_VERSION
     assert data["verdict"] == "proceed_with_conditions"
