@@ -165,7 +165,8 @@ VOCABULARY: dict[str, FactType] = {
             "absent when unknown.",
             {
                 "dimension": _t(
-                    "What the profile covers.", ("markets", "competitors", "offerings")
+                    "What the profile covers (`segments` and `regions` split `markets`).",
+                    ("markets", "competitors", "offerings", "segments", "regions"),
                 ),
                 "size": _n("Number of entries the party gave."),
             },
@@ -208,6 +209,12 @@ VOCABULARY: dict[str, FactType] = {
             "keeps_selling",
             "An in-scope category a party says it will keep selling on its own.",
             {"category": _t("Offering category.", OfferingCategory)},
+        ),
+        FactType(
+            "bound",
+            "A party bound by the alliance's exclusivity (every party when the case does not "
+            "say which).",
+            {"name": _t("The bound party's name.")},
         ),
         FactType(
             "competitor",
@@ -556,6 +563,9 @@ def _alliance(case: Case, b: _Builder) -> None:
     if a.scope_in and a.carve_outs is None:
         b.unknown("alliance.carve_outs", "alliance.carve_outs")
 
+    if ex is not None and ex.exclusive:
+        _bound(case, ex.bound_parties, b)
+
     for k, category in enumerate(a.scope_in or []):
         b.add("scope", f"alliance.scope_in[{k}]", category.value, category=category.value)
     for dim, items in _market_items(a.target_market):
@@ -596,6 +606,17 @@ def _alliance(case: Case, b: _Builder) -> None:
                 name=metric,
                 against_customer=any(term in folded for term in _AGAINST_CUSTOMER),
             )
+
+
+def _bound(case: Case, keys: list[str] | None, b: _Builder) -> None:
+    if keys is None:
+        # Unknown means every party is bound: the exclusivity clause itself is the evidence.
+        for p in case.parties:
+            b.add("bound", "alliance.exclusivity", p.name, p.id, name=p.name)
+        return
+    for k, key in enumerate(keys):
+        name = case.party(key).name
+        b.add("bound", f"alliance.exclusivity.bound_parties[{k}]", name, key, name=name)
 
 
 def _market_items(market: Any) -> Iterator[tuple[str, list[str]]]:
@@ -727,6 +748,14 @@ def _party(i: int, p: Party, b: _Builder) -> None:
             size=sum(len(ns) for _, ns in items),
         )
         for dim, names in items:
+            b.add(
+                "profile",
+                f"{base}.markets.{dim}s",
+                _display(names),
+                key,
+                dimension=f"{dim}s",
+                size=len(names),
+            )
             for k, name in enumerate(names):
                 b.add(
                     "market",
