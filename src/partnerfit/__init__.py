@@ -9,12 +9,25 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .api import evaluate
+from .api import evaluate, evaluate_many
 from .case import Case, Severity
+from .diff import ReportDiff, compare
 from .errors import CaseError, EngineError, Location, PackError, PartnerfitError, UsageError
 from .loading import load_case
 from .pack import RulePack, default_pack, load_pack
-from .report import Evidence, Finding, FindingKind, Report, Verdict
+from .report import (
+    REPORT_SCHEMA_VERSION,
+    Counts,
+    Evidence,
+    Finding,
+    FindingKind,
+    PackInfo,
+    Report,
+    Verdict,
+    WaivedFinding,
+    WaiverOutcome,
+    WaiverStatus,
+)
 
 try:
     __version__ = version("partnerfit")
@@ -22,23 +35,32 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "REPORT_SCHEMA_VERSION",
     "Case",
     "CaseError",
+    "Counts",
     "EngineError",
     "Evidence",
     "Finding",
     "FindingKind",
     "Location",
     "PackError",
+    "PackInfo",
     "PartnerfitError",
     "Report",
+    "ReportDiff",
     "RulePack",
     "Severity",
     "UsageError",
     "Verdict",
+    "WaivedFinding",
+    "WaiverOutcome",
+    "WaiverStatus",
     "__version__",
+    "compare",
     "default_pack",
     "evaluate",
+    "evaluate_many",
     "load_case",
     "load_pack",
 ]

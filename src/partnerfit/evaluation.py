@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -10,15 +11,21 @@ from .engine import Firing, engine_for
 from .facts import ASKABLE, Fact, extract
 from .pack import LoadedRule, RuleKind, RulePack, VerdictPolicy, render
 from .report import Counts, Evidence, Finding, FindingKind, PackInfo, Report, Verdict
+from .waivers import apply_waivers, waiver_summary
 
 _KIND_ORDER = {FindingKind.red_flag: 0, FindingKind.open_question: 1, FindingKind.strength: 2}
 
 
-def evaluate_case(case: Case, pack: RulePack) -> Report:
+def evaluate_case(case: Case, pack: RulePack, *, today: dt.date | None = None) -> Report:
+    """Evaluate one case; waiver expiry is judged on ``today`` (default: the local date)."""
     facts = extract(case)
     firings = engine_for(pack.compiled).evaluate(facts)
-    findings = findings_from(firings, case, pack)
+    on = today if today is not None else dt.date.today()
+    waived = apply_waivers(case, pack, findings_from(firings, case, pack), on)
+    findings = waived.findings
     verdict, reason = decide(findings, pack.verdict)
+    reason = "; ".join([reason, *waiver_summary(waived.waivers)])
+    dated = any(w.expires is not None for w in case.waivers or [])
     return Report(
         case_id=case.id,
         title=case.title,
@@ -26,8 +33,12 @@ def evaluate_case(case: Case, pack: RulePack) -> Report:
         pack=PackInfo(name=pack.name, version=pack.version),
         verdict=verdict,
         reason=reason,
-        counts=count(findings),
-        findings=tuple(findings),
+        counts=count(findings).model_copy(update={"waived": len(waived.waived)}),
+        findings=findings,
+        waived=waived.waived,
+        waivers=waived.waivers,
+        layers=tuple(PackInfo(name=layer.name, version=layer.version) for layer in pack.layers),
+        evaluated_on=on if dated else None,
     )
 
 
@@ -69,11 +80,15 @@ def findings_from(firings: Sequence[Firing], case: Case, pack: RulePack) -> list
         if lr.rule.kind == RuleKind.derived:
             continue
         evidence = _dedupe(_evidence(firing, pack, sources, case))
+        flag = lr.rule.kind == RuleKind.red_flag
+        overridden = flag and lr.overridden_by is not None
         finding = Finding(
             rule_id=lr.rule.id,
             name=lr.rule.name,
             kind=FindingKind(lr.rule.kind.value),
-            severity=lr.severity if lr.rule.kind == RuleKind.red_flag else Severity.info,
+            severity=lr.severity if flag else Severity.info,
+            severity_overridden_by=lr.overridden_by if overridden else None,
+            rule_severity=lr.rule.severity if overridden else None,
             title=lr.rule.title,
             message=render(lr.rule.message, dict(firing.slots)),
             evidence=evidence,

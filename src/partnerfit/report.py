@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -9,7 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .case import Severity
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
+"""Bump on every change to the JSON layout (minor: additive; major: anything else).
+
+1.1 added waivers (``waived``, ``waivers``, ``counts.waived``, ``evaluated_on``),
+severity overrides (``severity_overridden_by``, ``rule_severity``), ``notes`` and
+the pack ``layers``.
+"""
 
 
 class FindingKind(StrEnum):
@@ -65,6 +72,12 @@ class Finding(_Frozen):
     """What to do about it."""
     area: str
     """Criteria area of the rule."""
+    severity_overridden_by: str | None = None
+    """Name of the pack layer whose manifest set this rule's severity, if one did."""
+    rule_severity: Severity | None = None
+    """The severity the rule itself declares, when a pack layer overrode it."""
+    notes: tuple[str, ...] = ()
+    """Remarks on how the finding was treated, e.g. a waiver that expired or was not honoured."""
 
     @property
     def key(self) -> tuple[str, tuple[str, ...]]:
@@ -73,6 +86,8 @@ class Finding(_Frozen):
 
 
 class PackInfo(_Frozen):
+    """A rule pack (or one layer of it): its manifest name and version."""
+
     name: str
     version: str
 
@@ -88,6 +103,57 @@ class Counts(_Frozen):
     medium: int
     low: int
     info: int
+    waived: int = 0
+    """Red flags waived by the case; they are not in the counts above."""
+
+
+class WaiverStatus(StrEnum):
+    """What became of one waiver recorded in the case."""
+
+    applied = "applied"
+    """It matched red flags and took them out of the verdict."""
+    expired = "expired"
+    """Its ``expires`` date is before the evaluation date: its flags count again."""
+    unused = "unused"
+    """Its rule raised no red flag on this case (or the rule is disabled)."""
+    refused = "refused"
+    """Its rule raised a *critical* red flag, which a waiver cannot silence."""
+
+
+class WaiverOutcome(_Frozen):
+    """A waiver from the case file, where it is written, and what it did."""
+
+    rule: str
+    """The rule as the case names it (an id or a name)."""
+    rule_id: str
+    """The rule's id in the pack."""
+    justification: str
+    accepted_by: str | None = None
+    expires: dt.date | None = None
+    path: str
+    """Case-file path of the waiver, e.g. ``waivers[0]``."""
+    file: str | None = None
+    """The case file, when the case was read from one."""
+    line: int | None = None
+    """Line of the waiver in the case file, when known."""
+    status: WaiverStatus
+    matched: int
+    """How many red flags of its rule this case raised."""
+
+    @property
+    def where(self) -> str:
+        """``file:line (path)`` for a reader."""
+        at = self.file or "case"
+        if self.line is not None:
+            at = f"{at}:{self.line}"
+        return f"{at} ({self.path})"
+
+
+class WaivedFinding(_Frozen):
+    """A red flag the case accepted, with the waiver that accepted it."""
+
+    finding: Finding
+    waiver: WaiverOutcome
 
 
 class Report(_Frozen):
@@ -106,7 +172,30 @@ class Report(_Frozen):
     """Why this verdict, naming the findings that drove it."""
     counts: Counts
     findings: tuple[Finding, ...]
-    """Sorted: red flags by severity, then open questions, then strengths."""
+    """Sorted: red flags by severity, then open questions, then strengths. No waived flag."""
+    waived: tuple[WaivedFinding, ...] = ()
+    """Red flags waived by the case: reported, but not counted toward the verdict."""
+    waivers: tuple[WaiverOutcome, ...] = ()
+    """Every waiver in the case, in case-file order, with what it did."""
+    layers: tuple[PackInfo, ...] = ()
+    """Every layer of the rule pack, in load order (later layers override earlier ones)."""
+    evaluated_on: dt.date | None = None
+    """The date waiver expiry was judged against; set only when a waiver has an expiry."""
+
+    @property
+    def unused_waivers(self) -> tuple[WaiverOutcome, ...]:
+        """Waivers whose rule raised nothing on this case."""
+        return tuple(w for w in self.waivers if w.status == WaiverStatus.unused)
+
+    @property
+    def expired_waivers(self) -> tuple[WaiverOutcome, ...]:
+        """Waivers past their ``expires`` date; their flags count again."""
+        return tuple(w for w in self.waivers if w.status == WaiverStatus.expired)
+
+    @property
+    def refused_waivers(self) -> tuple[WaiverOutcome, ...]:
+        """Waivers that named a critical red flag, which stays in the findings."""
+        return tuple(w for w in self.waivers if w.status == WaiverStatus.refused)
 
     def red_flags(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.kind == FindingKind.red_flag)
@@ -117,6 +206,11 @@ class Report(_Frozen):
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Report:
+        """Read back a report written by :meth:`to_json` (same schema version)."""
+        return cls.model_validate_json(text)
 
 
 def report_json_schema() -> dict[str, Any]:

@@ -1,3 +1,103 @@
-"""`partnerfit diff`: what changed between two versions of a case."""
+"""`partnerfit diff`: what changed between two versions of a case.
+
+Exit codes: 0 when the new version introduces no red flag at or above
+``--fail-on`` (default ``high``); 1 when it does; 2 when the tool could not do
+its job (a bad case file, report or pack).
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from partnerfit.case import Severity
+from partnerfit.diff import ReportDiff, compare
+from partnerfit.documents import read_document
+from partnerfit.errors import CaseError, Location
+from partnerfit.evaluation import evaluate_case
+from partnerfit.formats import markdown, table
+from partnerfit.loading import case_from_document
+from partnerfit.pack import RulePack
+from partnerfit.report import REPORT_SCHEMA_VERSION, Report
+
+from . import FAIL_ON_CHOICES, ExitCode, _pack, handles_errors, main, rules_option
+
+_FORMATS = ("table", "json", "markdown")
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
+@rules_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_FORMATS),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON_CHOICES),
+    default="high",
+    show_default=True,
+    help="Exit 1 when the new version introduces a red flag at or above this severity.",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Judge waiver expiry on this date (YYYY-MM-DD). Default: today.",
+)
+@handles_errors
+def diff(
+    old: Path,
+    new: Path,
+    rules: tuple[Path, ...],
+    fmt: str,
+    fail_on: str,
+    today: dt.datetime | None,
+) -> None:
+    """Show the findings NEW resolves, introduces and keeps, compared with OLD.
+
+    OLD and NEW are case files, or JSON reports saved with `check --format json`.
+    Findings are matched by rule id and evidence paths, not by position.
+    Exits 1 when NEW introduces a red flag at or above --fail-on, else 0; 2 on errors.
+    """
+    pack = _pack(rules)
+    on = today.date() if today is not None else None
+    result = compare(_report(old, pack, on), _report(new, pack, on))
+    click.echo(_render(result, fmt), nl=False)
+    failing = fail_on != "never" and bool(result.introduced_flags(Severity(fail_on)))
+    sys.exit(ExitCode.RED_FLAGS if failing else ExitCode.OK)
+
+
+def _report(path: Path, pack: RulePack, today: dt.date | None) -> Report:
+    """A case file is evaluated; a saved JSON report is read back as it is."""
+    doc = read_document(path, CaseError)
+    if isinstance(doc.data, dict) and "schema_version" in doc.data:
+        version = doc.data["schema_version"]
+        if version != REPORT_SCHEMA_VERSION:
+            raise CaseError(
+                f"a saved report of schema {version!r}; this partnerfit reads "
+                f"{REPORT_SCHEMA_VERSION!r}. Re-run `partnerfit check --format json`",
+                location=Location(file=str(path), field="schema_version"),
+            )
+        try:
+            return Report.model_validate(doc.data)
+        except ValueError as exc:
+            raise CaseError(
+                f"not a valid partnerfit report: {exc}", location=Location(file=str(path))
+            ) from None
+    return evaluate_case(case_from_document(doc), pack, today=today)
+
+
+def _render(result: ReportDiff, fmt: str) -> str:
+    if fmt == "json":
+        return result.to_json() + "\n"
+    if fmt == "markdown":
+        return markdown.render_diff(result)
+    return table.render_diff(result)

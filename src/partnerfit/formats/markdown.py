@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from partnerfit.report import FindingKind, Report
+from partnerfit.diff import ReportDiff, diff_key
+from partnerfit.report import Finding, FindingKind, Report, WaiverOutcome, WaiverStatus
 
 _SECTIONS = (
     (FindingKind.red_flag, "Red flags"),
@@ -24,7 +25,13 @@ def render(report: Report) -> str:
         "",
         f"Case `{report.case_id}`"
         + (f" from `{report.file}`" if report.file else "")
-        + f", checked with {report.pack.name} {report.pack.version}.",
+        + f", checked with {report.pack.name} {report.pack.version}"
+        + (
+            " (layers: " + ", ".join(f"{p.name} {p.version}" for p in report.layers) + ")"
+            if len(report.layers) > 1
+            else ""
+        )
+        + ".",
         "",
     ]
     for kind, heading in _SECTIONS:
@@ -33,18 +40,90 @@ def render(report: Report) -> str:
             continue
         out += [f"## {heading} ({len(items)})", ""]
         for f in items:
-            sev = f" · {f.severity.value}" if kind == FindingKind.red_flag else ""
-            out += [f"### {f.rule_id} {_cell(f.title)}{sev}", "", _cell(f.message), ""]
-            if f.evidence:
-                out += ["| field | value | party |", "|---|---|---|"]
-                for e in f.evidence:
-                    value = "*missing*" if e.value is None else _cell(e.value)
-                    out.append(f"| `{e.path}` | {value} | {_cell(e.party)} |")
-                out.append("")
-            if f.why:
-                out += [f"*Why it matters:* {_cell(f.why)}", ""]
-            if f.remedy:
-                out += [f"*What to do:* {_cell(f.remedy)}", ""]
+            out += _finding(f, "###")
     if not report.findings:
         out += ["No findings.", ""]
+    if report.waived:
+        out += [f"## Waived red flags ({len(report.waived)})", ""]
+        out += ["Accepted by the parties; not counted toward the verdict.", ""]
+        for w in report.waived:
+            out += _finding(w.finding, "###")
+            out += [_waiver_line(w.waiver), ""]
+    for status, heading in _WAIVER_SECTIONS:
+        waivers = [w for w in report.waivers if w.status == status]
+        if waivers:
+            out += [f"## {heading} ({len(waivers)})", ""]
+            out += [f"- **{w.rule_id}**: {_waiver_line(w)}" for w in waivers]
+            out.append("")
+    return "\n".join(out)
+
+
+_WAIVER_SECTIONS = (
+    (WaiverStatus.refused, "Waivers not honoured: a critical red flag cannot be waived"),
+    (WaiverStatus.expired, "Expired waivers: their flags count again"),
+    (WaiverStatus.unused, "Unused waivers: their rule raised nothing"),
+)
+
+
+def _finding(f: Finding, level: str) -> list[str]:
+    sev = ""
+    if f.kind == FindingKind.red_flag:
+        sev = f" · {f.severity.value}"
+        if f.severity_overridden_by:
+            rule_sev = f.rule_severity.value if f.rule_severity else "otherwise"
+            sev += f" (set by pack {f.severity_overridden_by}; the rule says {rule_sev})"
+    out = [f"{level} {f.rule_id} {_cell(f.title)}{sev}", "", _cell(f.message), ""]
+    if f.evidence:
+        out += ["| field | value | party |", "|---|---|---|"]
+        for e in f.evidence:
+            value = "*missing*" if e.value is None else _cell(e.value)
+            out.append(f"| `{e.path}` | {value} | {_cell(e.party)} |")
+        out.append("")
+    if f.why:
+        out += [f"*Why it matters:* {_cell(f.why)}", ""]
+    if f.remedy:
+        out += [f"*What to do:* {_cell(f.remedy)}", ""]
+    for note in f.notes:
+        out += [f"> **Note:** {_cell(note)}", ""]
+    return out
+
+
+def _waiver_line(w: WaiverOutcome) -> str:
+    who = f", accepted by {_cell(w.accepted_by)}" if w.accepted_by else ""
+    until = f", expires {w.expires}" if w.expires else ""
+    return f"waiver at `{w.where}`{who}{until}: {_cell(w.justification)}"
+
+
+def render_diff(diff: ReportDiff) -> str:
+    """A Markdown view of :func:`partnerfit.diff.compare`."""
+    verdict = (
+        f"{diff.old_verdict.label} → **{diff.new_verdict.label}**"
+        if diff.verdict_changed
+        else f"**{diff.new_verdict.label}** (unchanged)"
+    )
+    case = diff.old_case if diff.old_case == diff.new_case else f"{diff.old_case} → {diff.new_case}"
+    out = [
+        f"# Partnership check changes: {_cell(case)}",
+        "",
+        f"Verdict: {verdict}. {_cell(diff.new_reason)}",
+        "",
+    ]
+    waived = {diff_key(f) for f in diff.waived}
+    sections: tuple[tuple[str, tuple[Finding, ...]], ...] = (
+        ("Introduced", diff.introduced),
+        ("Resolved", tuple(f for f in diff.resolved if diff_key(f) not in waived)),
+        ("Waived", diff.waived),
+        ("Unchanged", diff.unchanged),
+    )
+    for heading, findings in sections:
+        if not findings:
+            continue
+        out += [f"## {heading} ({len(findings)})", ""]
+        for f in findings:
+            sev = f" · {f.severity.value}" if f.kind == FindingKind.red_flag else ""
+            paths = ", ".join(f"`{p}`" for p in f.key[1])
+            out.append(f"- **{f.rule_id}** {_cell(f.title)}{sev}: {paths}")
+        out.append("")
+    if not (diff.introduced or diff.resolved):
+        out += ["No findings introduced or resolved.", ""]
     return "\n".join(out)

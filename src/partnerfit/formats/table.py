@@ -6,7 +6,8 @@ import textwrap
 
 from tabulate import tabulate
 
-from partnerfit.report import Finding, FindingKind, Report
+from partnerfit.diff import ReportDiff, diff_key
+from partnerfit.report import Finding, FindingKind, Report, WaiverOutcome, WaiverStatus
 
 _KIND_LABEL = {
     FindingKind.red_flag: "red flag",
@@ -20,32 +21,140 @@ def render(report: Report) -> str:
         f"Case      {report.case_id}" + (f" — {report.title}" if report.title else ""),
         f"File      {report.file}" if report.file else None,
         f"Pack      {report.pack.name} {report.pack.version}",
+        _layers(report),
         f"Verdict   {report.verdict.label.upper()}: {report.reason}",
         "",
     ]
     lines = [line for line in head if line is not None]
     if not report.findings:
         lines.append("No findings.")
-        return "\n".join(lines) + "\n"
+        lines.append("")
+        lines.extend(_waivers(report))
+        return "\n".join(lines).rstrip("\n") + "\n"
     rows = [
         [
             f.rule_id,
             _KIND_LABEL[f.kind],
-            f.severity.value if f.kind == FindingKind.red_flag else "",
+            _severity(f),
             textwrap.shorten(f.title, 60),
         ]
         for f in report.findings
     ]
     lines.append(tabulate(rows, headers=["rule", "kind", "severity", "title"], tablefmt="simple"))
+    if any(f.severity_overridden_by for f in report.findings):
+        lines.append("* severity set by a pack layer, not by the rule itself")
     lines.append("")
     for f in report.findings:
         lines.extend(_details(f))
+    lines.extend(_waivers(report))
     c = report.counts
     lines.append(
         f"{c.red_flags} red flags ({c.critical} critical, {c.high} high, {c.medium} medium, "
         f"{c.low} low, {c.info} info), {c.open_questions} open questions, {c.strengths} strengths"
+        + (f", {c.waived} waived" if c.waived else "")
     )
     return "\n".join(lines) + "\n"
+
+
+def _layers(report: Report) -> str | None:
+    if len(report.layers) < 2:
+        return None
+    return "Layers    " + " < ".join(f"{p.name} {p.version}" for p in report.layers)
+
+
+def _severity(f: Finding) -> str:
+    if f.kind != FindingKind.red_flag:
+        return ""
+    return f.severity.value + ("*" if f.severity_overridden_by else "")
+
+
+_WAIVER_HEADINGS = (
+    (WaiverStatus.refused, "Waivers not honoured (a critical red flag cannot be waived)"),
+    (WaiverStatus.expired, "Expired waivers (their flags count again)"),
+    (WaiverStatus.unused, "Unused waivers (their rule raised nothing)"),
+)
+
+
+def _waivers(report: Report) -> list[str]:
+    out: list[str] = []
+    if report.waived:
+        out.append("Waived red flags (not counted toward the verdict)")
+        for w in report.waived:
+            f = w.finding
+            out.append(f"  {f.rule_id} {f.name} [{f.severity.value}]: {_one_line(f.title, 70)}")
+            out += [f"    - {e.path}" + (f" (line {e.line})" if e.line else "") for e in f.evidence]
+            out += _waiver_lines(w.waiver, "    ")
+        out.append("")
+    for status, heading in _WAIVER_HEADINGS:
+        items = [w for w in report.waivers if w.status == status]
+        if items:
+            out.append(heading)
+            for outcome in items:
+                n = outcome.matched
+                out.append(f"  {outcome.rule_id} ({n} matching red flag{'s' if n != 1 else ''})")
+                out += _waiver_lines(outcome, "    ")
+            out.append("")
+    return out
+
+
+def _waiver_lines(w: WaiverOutcome, indent: str) -> list[str]:
+    who = f" (accepted by {w.accepted_by})" if w.accepted_by else ""
+    until = f"; expires {w.expires}" if w.expires else ""
+    out = [f"{indent}waiver {w.where}{who}{until}"]
+    return out + _wrap("Justification: " + w.justification, indent)
+
+
+def _one_line(text: str, width: int) -> str:
+    return textwrap.shorten(text, width)
+
+
+def render_diff(diff: ReportDiff) -> str:
+    """A terminal view of :func:`partnerfit.diff.compare`."""
+    verdict = (
+        f"{diff.old_verdict.label} -> {diff.new_verdict.label}"
+        if diff.verdict_changed
+        else f"{diff.new_verdict.label} (unchanged)"
+    )
+    lines = [
+        f"Case      {diff.old_case}"
+        + (f" -> {diff.new_case}" if diff.new_case != diff.old_case else ""),
+        f"Verdict   {verdict}",
+        f"Reason    {diff.new_reason}",
+        "",
+    ]
+    waived = {diff_key(f) for f in diff.waived}
+    rows = [
+        ["introduced", f.rule_id, _KIND_LABEL[f.kind], _severity(f), _paths(f)]
+        for f in diff.introduced
+    ]
+    rows += [
+        [
+            "waived" if diff_key(f) in waived else "resolved",
+            f.rule_id,
+            _KIND_LABEL[f.kind],
+            _severity(f),
+            _paths(f),
+        ]
+        for f in diff.resolved
+    ]
+    if rows:
+        lines.append(
+            tabulate(
+                rows, headers=["change", "rule", "kind", "severity", "evidence"], tablefmt="simple"
+            )
+        )
+    else:
+        lines.append("No findings introduced or resolved.")
+    lines.append("")
+    lines.append(
+        f"{len(diff.introduced)} introduced, {len(diff.resolved)} resolved "
+        f"({len(diff.waived)} by waiver), {len(diff.unchanged)} unchanged"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _paths(f: Finding) -> str:
+    return textwrap.shorten(", ".join(f.key[1]), 70)
 
 
 def _details(f: Finding) -> list[str]:
@@ -60,6 +169,14 @@ def _details(f: Finding) -> list[str]:
         out += _wrap("Why: " + f.why, "  ")
     if f.remedy:
         out += _wrap("Do: " + f.remedy, "  ")
+    if f.severity_overridden_by:
+        out += _wrap(
+            f"Severity {f.severity.value} set by pack {f.severity_overridden_by} "
+            f"(the rule says {f.rule_severity.value if f.rule_severity else 'otherwise'}).",
+            "  ",
+        )
+    for note in f.notes:
+        out += _wrap("Note: " + note, "  ")
     out.append("")
     return out
 
