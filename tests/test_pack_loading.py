@@ -140,33 +140,35 @@ def test_a_join_must_compare_like_with_like(tmp_path: Path) -> None:
     assert "compares name (text) with alliance.term_years (number)" in err.message
 
 
-def test_overrides_must_name_known_rules(tmp_path: Path) -> None:
+def _layers(tmp_path: Path, overrides: str) -> tuple[Path, Path]:
+    """A base pack with GOOD_RULE and an overlay whose manifest has ``overrides``."""
     base = tmp_path / "base"
     base.mkdir()
     _pack(base, GOOD_RULE)
     overlay = tmp_path / "overlay"
     overlay.mkdir()
-    (overlay / "pack.yaml").write_text(
-        "name: o\nversion: '2'\noverrides:\n  disable: [PF-TT-002]\n"
-    )
-    err = _error(base, overlay)
+    (overlay / "pack.yaml").write_text(f"name: o\nversion: '2'\noverrides:\n  {overrides}\n")
+    return base, overlay
+
+
+def test_overrides_must_name_known_rules(tmp_path: Path) -> None:
+    err = _error(*_layers(tmp_path, "disable: [PF-TT-002]"))
     assert "override names unknown rule 'PF-TT-002'; did you mean 'PF-TT-001'?" in err.message
     assert err.location.line == 3
 
 
-def test_layered_packs_override_severity_and_disable(tmp_path: Path) -> None:
-    base = tmp_path / "base"
-    base.mkdir()
-    _pack(base, GOOD_RULE)
-    overlay = tmp_path / "overlay"
-    overlay.mkdir()
-    (overlay / "pack.yaml").write_text(
-        "name: o\nversion: '2'\noverrides:\n  severity: {PF-TT-001: high}\n"
-    )
-    pack = load_pack(base, overlay)
+def test_layered_packs_override_severity(tmp_path: Path) -> None:
+    pack = load_pack(*_layers(tmp_path, "severity: {PF-TT-001: high}"))
     assert (pack.name, pack.version) == ("t+o", "1+2")
     lr = pack.rule("long-term")
     assert (lr.severity.value, lr.overridden_by) == ("high", "o")
+
+
+def test_layered_packs_disable(tmp_path: Path) -> None:
+    pack = load_pack(*_layers(tmp_path, "disable: [PF-TT-001]"))
+    assert pack.disabled == ("PF-TT-001",)
+    assert pack.active() == ()
+    assert "PF-TT-001" not in pack.compiled.ruleset
 
 
 def test_a_missing_pack_folder_is_a_clear_error(tmp_path: Path) -> None:
