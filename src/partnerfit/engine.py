@@ -181,11 +181,14 @@ def _derive(spec: DeriveSpec, bound: tuple[tuple[str, Fact], ...], n: int) -> Fa
     return fact
 
 
+_SCALARS = frozenset({str, int, float, bool})
+
+
 def _check_fact(fact: Fact) -> None:
     if "id" not in fact or "t" not in fact:
         raise EngineError(f"a fact needs `t` and `id`: {fact!r}")
     for key, value in fact.items():
-        if "." in key or not isinstance(value, str | int | float | bool):
+        if type(value) not in _SCALARS or "." in key:
             raise EngineError(f"fact {fact['id']} field {key!r} is not a flat scalar: {value!r}")
 
 
