@@ -229,7 +229,7 @@ def test_evaluate_many_is_lazy_ordered_and_yields_case_errors(tpack: RulePack) -
                 data["parties"][0]["colour"] = "red"
             yield data
 
-    results = evaluate_many(sources(), tpack, today=TODAY)
+    results = evaluate_many(sources(), tpack)
     assert pulled == []
     first = next(results)
     assert pulled == [0]

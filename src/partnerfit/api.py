@@ -11,8 +11,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from .batch import evaluate_many as _batch_evaluate_many
 from .case import Case
-from .errors import CaseError, UsageError
+from .errors import PartnerfitError
 from .evaluation import evaluate_case
 from .loading import load_case
 from .pack import RulePack, default_pack, load_pack
@@ -36,25 +37,18 @@ def evaluate_many(
     pack: RulePack | None = None,
     *,
     jobs: int = 1,
-    today: dt.date | None = None,
-) -> Iterator[Report | CaseError]:
-    """Evaluate cases lazily, in order: one :class:`Report`, or the :class:`CaseError`, each.
+) -> Iterator[Report | PartnerfitError]:
+    """Evaluate cases lazily and in input order: one :class:`Report` or one error each.
 
-    A case that cannot be loaded (or whose waivers are wrong) yields its error
-    instead of stopping the batch; any other error propagates.
-
-    This version runs in the calling process; ``jobs`` is accepted for the
-    process-pool version (``partnerfit.batch``) and must be at least 1.
+    A case that cannot be loaded yields its :class:`~partnerfit.errors.CaseError`
+    (with file, line and field) instead of stopping the run; a crashed worker
+    yields an :class:`~partnerfit.errors.EngineError`. ``jobs=1`` runs in this
+    process; more runs that many worker processes (see :mod:`partnerfit.batch`),
+    which rebuild ``pack`` from its layer folders. Waiver expiry is judged on
+    today's date; use :func:`evaluate` to pass another.
     """
-    if jobs < 1:
-        raise UsageError(f"jobs must be at least 1, got {jobs}")
     chosen = pack if pack is not None else default_pack()
-    for source in cases:
-        try:
-            case = source if isinstance(source, Case) else load_case(source)
-            yield evaluate_case(case, chosen, today=today)
-        except CaseError as exc:
-            yield exc
+    return _batch_evaluate_many(cases, [layer.path for layer in chosen.layers], jobs=jobs)
 
 
 __all__ = [
