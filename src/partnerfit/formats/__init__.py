@@ -1,13 +1,26 @@
-"""Formatters: each turns a report into a string. One enum lists them."""
+"""Formatters: each turns a report into a string. One enum lists them.
+
+Batches have their own enum, :class:`BatchFormat`: each batch format is a
+:class:`~partnerfit.formats.stream.BatchWriter` that writes results to a text
+stream as they arrive; :func:`render_batch` collects one into a string.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING, TextIO
 
 from partnerfit.report import Report
 
 from . import markdown, table
+
+if TYPE_CHECKING:
+    from partnerfit.batch import BatchItem
+    from partnerfit.pack import RulePack
+
+    from .stream import BatchWriter
 
 
 class Format(StrEnum):
@@ -32,4 +45,67 @@ def render(report: Report, fmt: Format | str) -> str:
     return _RENDERERS[Format(fmt)](report)
 
 
-__all__ = ["Format", "render"]
+class BatchFormat(StrEnum):
+    """Formats of ``partnerfit batch``."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    markdown = "markdown"
+    sarif = "sarif"
+    junit = "junit"
+
+
+def batch_writer(
+    fmt: BatchFormat | str,
+    out: TextIO,
+    *,
+    pack: RulePack,
+    fail_on: str = "high",
+    files: Sequence[str] = (),
+) -> BatchWriter:
+    """The writer of format ``fmt``, writing to ``out``; call ``start`` before the first item."""
+    # Imported here: batch writers need partnerfit.batch, which needs the evaluation
+    # stack; single-report rendering stays light.
+    from .csvout import CsvWriter
+    from .jsonout import JsonlWriter, JsonWriter
+    from .junit import JunitWriter
+    from .portfolio import MarkdownWriter, TableWriter
+    from .sarif import SarifWriter
+
+    writers: dict[BatchFormat, type[BatchWriter]] = {
+        BatchFormat.table: TableWriter,
+        BatchFormat.json: JsonWriter,
+        BatchFormat.jsonl: JsonlWriter,
+        BatchFormat.csv: CsvWriter,
+        BatchFormat.markdown: MarkdownWriter,
+        BatchFormat.sarif: SarifWriter,
+        BatchFormat.junit: JunitWriter,
+    }
+    return writers[BatchFormat(fmt)](out, pack=pack, fail_on=fail_on, files=files)
+
+
+def render_batch(
+    items: Iterable[BatchItem],
+    fmt: BatchFormat | str,
+    *,
+    pack: RulePack,
+    fail_on: str = "high",
+) -> str:
+    """A whole batch in format ``fmt``, as one string (for small batches and tests)."""
+    from partnerfit.batch import Summary
+
+    listed = list(items)
+    buffer = io.StringIO(newline="")
+    writer = batch_writer(fmt, buffer, pack=pack, fail_on=fail_on, files=[i.file for i in listed])
+    summary = Summary()
+    writer.start()
+    for item in listed:
+        writer.add(item)
+        summary.add(item)
+    writer.finish(summary)
+    return buffer.getvalue()
+
+
+__all__ = ["BatchFormat", "Format", "batch_writer", "render", "render_batch"]

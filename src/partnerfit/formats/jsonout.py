@@ -1,0 +1,80 @@
+"""Batch results as JSON Lines (one object per case) or one JSON document."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from partnerfit.batch import BatchItem, Summary
+from partnerfit.report import Verdict
+
+from .stream import BatchWriter, item_error
+
+
+def item_dict(item: BatchItem) -> dict[str, Any]:
+    """One result as plain data: ``status`` is ``ok`` with a ``report``, or ``error``."""
+    if item.report is not None:
+        return {
+            "index": item.index,
+            "file": item.file,
+            "status": "ok",
+            "report": item.report.to_dict(),
+        }
+    error = item_error(item)
+    loc = error.location
+    return {
+        "index": item.index,
+        "file": item.file,
+        "status": "error",
+        "error": {
+            "kind": type(error).__name__,
+            "message": error.message,
+            "file": loc.file,
+            "line": loc.line,
+            "field": loc.field,
+        },
+    }
+
+
+def summary_dict(summary: Summary) -> dict[str, Any]:
+    return {
+        "cases": summary.cases,
+        "errors": summary.errors,
+        "verdicts": {v.value: summary.verdicts[v] for v in Verdict},
+        "top_red_flags": [
+            {"rule_id": rid, "title": summary.flag_titles[rid], "cases": n}
+            for rid, n in summary.top_flags()
+        ],
+        "line": summary.line(),
+    }
+
+
+def _line(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+class JsonlWriter(BatchWriter):
+    """One JSON object per line and case, flushed as each result arrives."""
+
+    def add(self, item: BatchItem) -> None:
+        self.out.write(_line(item_dict(item)) + "\n")
+        self.out.flush()
+
+
+class JsonWriter(BatchWriter):
+    """One JSON document: the pack, ``results`` (one compact line each) and the ``summary``."""
+
+    _first = True
+
+    def start(self) -> None:
+        pack = {"name": self.pack.name, "version": self.pack.version}
+        self.out.write('{\n  "pack": ' + _line(pack) + ',\n  "results": [')
+
+    def add(self, item: BatchItem) -> None:
+        self.out.write(("\n    " if self._first else ",\n    ") + _line(item_dict(item)))
+        self._first = False
+
+    def finish(self, summary: Summary) -> None:
+        close = "]" if self._first else "\n  ]"
+        body = json.dumps(summary_dict(summary), ensure_ascii=False, indent=2)
+        self.out.write(close + ',\n  "summary": ' + body.replace("\n", "\n  ") + "\n}\n")

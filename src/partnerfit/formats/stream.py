@@ -1,0 +1,74 @@
+"""The one interface of batch formatters: results are written as they arrive.
+
+A batch can hold 100,000 cases, so a batch formatter never holds them all: it
+writes each :class:`~partnerfit.batch.BatchItem` to a text stream in
+:meth:`BatchWriter.add` and closes the document in :meth:`BatchWriter.finish`
+with the batch's :class:`~partnerfit.batch.Summary`. Only what the format needs
+at the end (the most frequent flags, error notifications) is kept.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import TextIO
+
+from partnerfit.batch import BatchItem, Summary
+from partnerfit.errors import PartnerfitError
+from partnerfit.pack import RulePack
+from partnerfit.report import Report
+
+
+class BatchWriter(ABC):
+    """Writes a batch's results to ``out``: :meth:`start`, :meth:`add` per item, :meth:`finish`."""
+
+    def __init__(
+        self,
+        out: TextIO,
+        *,
+        pack: RulePack,
+        fail_on: str = "high",
+        files: Sequence[str] = (),
+    ) -> None:
+        self.out = out
+        """Where the document goes."""
+        self.pack = pack
+        """The rule pack the batch is checked against (for rule metadata)."""
+        self.fail_on = fail_on
+        """Severity at or above which a red flag fails a case (``never``: none do)."""
+        self.files = files
+        """Every input of the batch, when known up front (lets tables align columns)."""
+
+    def start(self) -> None:  # noqa: B027 - most formats have no header to write
+        """Write what comes before the first result."""
+
+    @abstractmethod
+    def add(self, item: BatchItem) -> None:
+        """Write one result."""
+
+    def finish(self, summary: Summary) -> None:  # noqa: B027 - most formats have no footer
+        """Write what comes after the last result."""
+
+
+def top_flag_ids(report: Report, n: int = 3) -> str:
+    """The first ``n`` red-flag rule ids of a report (most severe first), ``+k`` for the rest."""
+    ids: list[str] = []
+    for f in report.red_flags():
+        if f.rule_id not in ids:
+            ids.append(f.rule_id)
+    shown = ", ".join(ids[:n])
+    return shown + (f" +{len(ids) - n}" if len(ids) > n else "")
+
+
+def error_text(error: PartnerfitError) -> str:
+    """An error without its file: ``line 3, parties[0].name: message``."""
+    loc = error.location
+    where = [f"line {loc.line}"] if loc.line is not None else []
+    if loc.field:
+        where.append(loc.field)
+    return f"{', '.join(where)}: {error.message}" if where else error.message
+
+
+def item_error(item: BatchItem) -> PartnerfitError:
+    assert item.error is not None, "an item without a report carries an error"
+    return item.error
