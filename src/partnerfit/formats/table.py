@@ -154,7 +154,7 @@ def render_diff(diff: ReportDiff) -> str:
 
 
 def _paths(f: Finding) -> str:
-    return textwrap.shorten(", ".join(f.key[1]), 70)
+    return ", ".join(f.key[1])
 
 
 def _details(f: Finding) -> list[str]:
