@@ -108,6 +108,9 @@ VOCABULARY: dict[str, FactType] = {
                 "exclusive": _b("Whether the deal is exclusive."),
                 "exclusivity_years": _n("Length of the exclusivity in years."),
                 "performance_conditions": _b("Whether exclusivity lapses on missed targets."),
+                "bound_count": _n(
+                    "How many parties the exclusivity binds (all of them when it does not say)."
+                ),
                 "evidence_total": _n("Customer evidence items of any kind (interviews, LOIs…)."),
                 "evidence_strong": _n("Letters of intent, pilots and purchase orders."),
                 "kpi_count": _n("Number of joint KPIs."),
@@ -335,6 +338,7 @@ _FIELD_PATHS: dict[str, dict[str, str]] = {
         "exclusive": "exclusivity.exclusive",
         "exclusivity_years": "exclusivity.years",
         "performance_conditions": "exclusivity.performance_conditions",
+        "bound_count": "exclusivity.bound_parties",
         "evidence_total": "customer_evidence",
         "evidence_strong": "customer_evidence",
         "kpi_count": "joint_kpis",
@@ -518,6 +522,9 @@ def _alliance(case: Case, b: _Builder) -> None:
             exclusivity_years=ex.years,
             performance_conditions=ex.performance_conditions,
         )
+        if ex.exclusive:
+            bound = ex.bound_parties
+            fields["bound_count"] = len(bound) if bound is not None else len(case.parties)
     if a.customer_evidence is not None:
         fields["evidence_total"] = sum(e.count for e in a.customer_evidence)
         fields["evidence_strong"] = sum(
