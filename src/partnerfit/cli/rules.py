@@ -1,20 +1,72 @@
-"""`partnerfit rules …`: inspect and test rule packs."""
+"""`partnerfit rules …` and `partnerfit explain`: inspect and test rule packs.
+
+Everything printed here comes from the rule's own metadata in the pack, so the
+text of `rules list`, `explain` and the reports cannot drift apart.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
+import textwrap
+from enum import StrEnum
 from pathlib import Path
 
 import click
+from tabulate import tabulate
 
 from partnerfit.examples import run_examples
+from partnerfit.pack import LoadedRule, Negation, Pattern, RuleKind
 
-from . import ExitCode, _pack, handles_errors, main
+from . import ExitCode, _pack, handles_errors, main, rules_option
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+_LIST_FIELDS = ("id", "name", "area", "kind", "severity")
+
+
+def _row(lr: LoadedRule) -> dict[str, str]:
+    rule = lr.rule
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "area": rule.area.value,
+        "kind": rule.kind.value,
+        # Strengths and derived rules carry no severity of their own.
+        "severity": lr.severity.value if rule.kind == RuleKind.red_flag else "",
+    }
 
 
 @main.group()
 def rules() -> None:
     """Inspect and test rule packs."""
+
+
+@rules.command("list")
+@rules_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in ListFormat]),
+    default=ListFormat.table.value,
+    show_default=True,
+)
+@handles_errors
+def rules_list(rules: tuple[Path, ...], fmt: str) -> None:
+    """List the rules of the pack: id, name, area, kind and severity."""
+    pack = _pack(rules)
+    rows = [_row(lr) for lr in pack.active()]
+    if fmt == ListFormat.json:
+        click.echo(
+            json.dumps({"pack": pack.name, "version": pack.version, "rules": rows}, indent=2)
+        )
+        return
+    click.echo(tabulate([[r[k] for k in _LIST_FIELDS] for r in rows], headers=_LIST_FIELDS))
+    click.echo(f"\n{len(rows)} rules in {pack.name} {pack.version}")
 
 
 @rules.command("test")
@@ -35,3 +87,66 @@ def rules_test(dirs: tuple[Path, ...], verbose: bool) -> None:
             click.echo(result.explain())
     click.echo(f"rule examples: {passed} passed, {failed} failed")
     sys.exit(ExitCode.RED_FLAGS if failed else ExitCode.OK)
+
+
+def _para(label: str, text: str | None) -> list[str]:
+    if not text:
+        return []
+    body = textwrap.fill(" ".join(text.split()), width=92, subsequent_indent="  ")
+    return [f"{label}: {body}", ""]
+
+
+def explanation(lr: LoadedRule) -> str:
+    """The full documentation of one rule, as plain text."""
+    rule = lr.rule
+    head = f"{rule.id} {rule.name}"
+    kind = rule.kind.value.replace("_", " ")
+    if rule.kind == RuleKind.red_flag:
+        kind += f", severity {lr.severity.value}"
+        if lr.overridden_by:
+            kind += f" (set by {lr.overridden_by}; the rule says {rule.severity.value})"
+    out = [head, "=" * len(head), "", f"{rule.title}", f"Area: {rule.area.value}; {kind}.", ""]
+    out += _para("Checks", rule.message)
+    out += _para("Why", rule.why)
+    out += _para("Source", rule.source)
+    out += [f"References: {ref}" for ref in rule.references]
+    out += _para("Remedy", rule.remedy)
+    if rule.requires:
+        out += [f"Requires: {', '.join(rule.requires)}"]
+        out += _para("Asks when unknown", rule.question)
+        if not rule.question:
+            out.append("")
+    out += ["Condition (all must hold):", *(f"  {_pattern(item)}" for item in rule.when), ""]
+    if rule.derive is not None:
+        fields = ", ".join(f"{k}={v}" for k, v in rule.derive.fields.items())
+        out += [f"Derives: a `{rule.derive.fact}` fact ({fields})", ""]
+    out.append(f"Examples ({len(rule.examples)}):")
+    for example in rule.examples:
+        if example.expect:
+            shown = "; ".join(", ".join(paths) for paths in example.expect)
+            out.append(f"  fires:     {example.name} -> {shown}")
+        else:
+            out.append(f"  no firing: {example.name}")
+    out += ["", f"Defined in {lr.file}" + (f", line {lr.line}" if lr.line else "")]
+    return "\n".join(out) + "\n"
+
+
+def _pattern(item: Pattern | Negation) -> str:
+    negated = isinstance(item, Negation)
+    pattern = item.not_ if isinstance(item, Negation) else item
+    text = ("no " if negated else "") + pattern.fact
+    if pattern.as_:
+        text += f" as {pattern.as_}"
+    if pattern.where:
+        text += " where " + json.dumps(pattern.where, ensure_ascii=False)
+    return text
+
+
+@main.command()
+@click.argument("rule")
+@rules_option
+@handles_errors
+def explain(rule: str, rules: tuple[Path, ...]) -> None:
+    """Explain one rule (by id or name): what it checks, why, the remedy and its examples."""
+    pack = _pack(rules)
+    click.echo(explanation(pack.rule(rule)), nl=False)
