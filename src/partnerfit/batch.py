@@ -311,6 +311,7 @@ def _ordered(
     source = iter(tasks)
     pending: deque[tuple[list[_Task], Future[list[_Result]]]] = deque()
     pool = _new_pool(rule_dirs, jobs)
+    finished = False
     try:
         while True:
             while len(pending) < window:
@@ -319,6 +320,7 @@ def _ordered(
                     break
                 pending.append((chunk, pool.submit(_check_chunk, chunk)))
             if not pending:
+                finished = True
                 return
             chunk, future = pending.popleft()
             try:
@@ -338,7 +340,9 @@ def _ordered(
                 )
             yield from results
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Done: reap the workers. Abandoned (an error, Ctrl-C, the consumer stopped):
+        # do not wait for chunks nobody will read.
+        pool.shutdown(wait=finished, cancel_futures=not finished)
 
 
 def _new_pool(rule_dirs: tuple[str, ...], jobs: int) -> ProcessPoolExecutor:
