@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import partnerfit.batch as batch_mod
-from partnerfit import CaseError, EngineError, Report, load_case
+from partnerfit import CaseError, EngineError, PackError, Report, load_case
 from partnerfit.batch import (
     CRASH_MESSAGE,
     BatchItem,
@@ -593,3 +593,15 @@ def test_random_mixes_keep_one_row_per_input_in_order(
     verdicts = [i.report.verdict.value for i in items if i.report]
     expected = {"clash": "proceed_with_conditions", "fine": "proceed", "sparse": "proceed"}
     assert verdicts == [expected[k] for k in kinds if k not in BROKEN]
+
+
+def test_a_bad_pack_raises_before_any_work(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(case_yaml("a"), encoding="utf-8")
+    bad = tmp_path / "pack"
+    bad.mkdir()
+    (bad / "pack.yaml").write_text("name: Bad Name\nversion: 1\n", encoding="utf-8")
+    with pytest.raises(PackError):
+        run_batch([tmp_path / "a.yaml"], [bad], jobs=2)
+    many = evaluate_many([tmp_path / "a.yaml"], [bad], jobs=2)
+    with pytest.raises(PackError):
+        next(many)

@@ -301,8 +301,10 @@ def _ordered(
     chunksize, but with flat memory when the consumer is slow, and surviving a
     worker crash, which makes ``Pool.imap`` wait forever).
     """
+    # Loaded here first, so that a bad pack raises PackError in this process rather
+    # than failing every worker's initializer (which would look like crashes).
+    pack = load_pack(*rule_dirs)
     if jobs <= 1:
-        pack = load_pack(*rule_dirs)
         for task in tasks:
             yield _check(task, pack, as_json=False)
         return
