@@ -305,11 +305,6 @@ def test_a_fresh_import_is_silent_and_configures_no_logging() -> None:
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine.py: durable's delete_state crashes the process when no rule action has "
-    "run yet on a fresh host (reported; not in the API's files)",
-)
 def test_first_case_of_a_fresh_engine_may_have_no_findings() -> None:
     script = textwrap.dedent(
         f"""

@@ -164,6 +164,30 @@ def test_sessions_are_deleted_so_thousands_of_cases_fit(core: RulePack) -> None:
     assert next(engine._sessions) == 1_102
 
 
+FRESH_PROBE = """
+import sys
+from partnerfit.pack import load_pack
+from partnerfit.loading import load_case
+from partnerfit.evaluation import evaluate_case
+pack = load_pack(sys.argv[1])
+case = load_case({"id": "q", "parties": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}]})
+print(len([f for f in evaluate_case(case, pack).findings if f.kind == "red_flag"]))
+"""
+
+
+def test_a_fresh_engine_survives_a_first_case_that_fires_nothing() -> None:
+    # durable_rules' delete_state segfaults until an action has run in the ruleset.
+    done = subprocess.run(
+        [sys.executable, "-c", FRESH_PROBE, str(CORE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0"
+
+
 # 4. Exceptions that are not errors ------------------------------------------------------
 
 

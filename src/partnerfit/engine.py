@@ -10,7 +10,9 @@ Each is handled here, and each is pinned by a test in ``tests/test_engine_traps.
    registered once under a process-unique name; evaluations are serialised by a
    lock (re-created in a forked child).
 3. *Sessions*: every evaluation runs in its own session, named by a short
-   counter, and the session is deleted afterwards, even on error.
+   counter, and the session is deleted afterwards, even on error. Deleting a
+   session crashes the C core until some action has run in the ruleset, so each
+   engine fires an internal rule once when it is built.
 4. *Exceptions that are not errors*: a sink rule accepts every fact, so
    ``MessageNotHandledException`` cannot drop a batch's firings; every fact
    carries a unique ``id``, so ``MessageObservedException`` cannot happen.
@@ -85,6 +87,13 @@ class _Run:
 
 
 _ruleset_names = itertools.count(1)
+_WARM = "partnerfit$warm"
+
+
+def _ignore(c: Any) -> None:
+    return None
+
+
 _lock = threading.RLock()
 
 
@@ -107,10 +116,16 @@ class Engine:
         self._run: _Run | None = None
         self._sessions = itertools.count(1)
         actions = {name: self._action(name) for name in compiled.ruleset}
+        actions[_WARM] = _ignore
         definition = {name: dict(rule) for name, rule in compiled.ruleset.items()}
+        definition[_WARM] = {"all": [{"w": {"t": _WARM}}], "run": _WARM}
         self._host = _Host(actions)
         # register_rulesets mutates the definitions it is given (it pops "run").
         self._host.register_rulesets({self._name: json.loads(json.dumps(definition))})
+        # Deleting a session crashes the C core (segfault) until some action has run in
+        # the ruleset: fire one internal rule in a throw-away session first.
+        self._host.assert_facts(self._name, [{"t": _WARM, "id": _WARM, "sid": "0"}])
+        self._host.delete_state(self._name, "0")
 
     def _action(self, name: str) -> Callable[[Any], None]:
         slots = self._compiled.slots.get(name, ())
