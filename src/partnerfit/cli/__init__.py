@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -73,6 +74,18 @@ rules_option = click.option(
 )
 
 
+today_option = click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Judge waiver expiry on this date (YYYY-MM-DD). Default: today.",
+)
+
+
+def as_date(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value is not None else None
+
+
 def fails(report: Report, fail_on: str) -> bool:
     if fail_on == "never":
         return False
@@ -105,11 +118,14 @@ def main() -> None:
     show_default=True,
     help="Exit 1 when a red flag is at or above this severity.",
 )
+@today_option
 @handles_errors
-def check(case: Path, rules: tuple[Path, ...], fmt: str, fail_on: str) -> None:
+def check(
+    case: Path, rules: tuple[Path, ...], fmt: str, fail_on: str, today: dt.datetime | None
+) -> None:
     """Check one case file and print the findings and the verdict."""
     pack = _pack(rules)
-    report = evaluate_case(load_case(case), pack)
+    report = evaluate_case(load_case(case), pack, today=as_date(today))
     click.echo(render(report, fmt), nl=False)
     sys.exit(ExitCode.RED_FLAGS if fails(report, fail_on) else ExitCode.OK)
 

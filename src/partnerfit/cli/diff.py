@@ -23,7 +23,16 @@ from partnerfit.loading import case_from_document
 from partnerfit.pack import RulePack
 from partnerfit.report import REPORT_SCHEMA_VERSION, Report
 
-from . import FAIL_ON_CHOICES, ExitCode, _pack, handles_errors, main, rules_option
+from . import (
+    FAIL_ON_CHOICES,
+    ExitCode,
+    _pack,
+    as_date,
+    handles_errors,
+    main,
+    rules_option,
+    today_option,
+)
 
 _FORMATS = ("table", "json", "markdown")
 
@@ -46,12 +55,7 @@ _FORMATS = ("table", "json", "markdown")
     show_default=True,
     help="Exit 1 when the new version introduces a red flag at or above this severity.",
 )
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Judge waiver expiry on this date (YYYY-MM-DD). Default: today.",
-)
+@today_option
 @handles_errors
 def diff(
     old: Path,
@@ -68,7 +72,7 @@ def diff(
     Exits 1 when NEW introduces a red flag at or above --fail-on, else 0; 2 on errors.
     """
     pack = _pack(rules)
-    on = today.date() if today is not None else None
+    on = as_date(today)
     result = compare(_report(old, pack, on), _report(new, pack, on))
     click.echo(_render(result, fmt), nl=False)
     failing = fail_on != "never" and bool(result.introduced_flags(Severity(fail_on)))
