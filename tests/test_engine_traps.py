@@ -373,3 +373,29 @@ def _write_pack(path: Path, when: str) -> None:
         f"{body}\n"
         "    message: m\n"
     )
+
+
+def test_slot_names_that_durable_uses_itself_are_safe(tmp_path: Path) -> None:
+    # durable's closure has its own `s` (session state), `m` and `host` attributes.
+    (tmp_path / "pack.yaml").write_text("name: slots\nversion: '1'\n")
+    (tmp_path / "r.yaml").write_text(
+        """
+rules:
+  - id: PF-SL-001
+    name: slot-names
+    area: common-foe
+    kind: red_flag
+    severity: low
+    title: t
+    when:
+      - {fact: competitor, as: s}
+      - {fact: alias, as: m, where: {party: {ne: {ref: s.party}}, key: {ref: s.key}}}
+      - {fact: party, as: host, where: {key: {ref: m.party}}}
+    message: "{s.party_name} names {host.name}"
+"""
+    )
+    pack = load_pack(tmp_path)
+    report = evaluate_case(load_case(_case()), pack)
+    assert [(f.message, [e.path for e in f.evidence]) for f in report.findings] == [
+        ("Alpha Inc names Beta", ["parties[0].competitors[0]", "parties[1].name"])
+    ]

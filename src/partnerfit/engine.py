@@ -135,7 +135,9 @@ class Engine:
             run = self._run
             if run is None or name == SINK:  # pragma: no cover - the sink never completes
                 return
-            bound = tuple((slot, dict(getattr(c, slot)._d)) for slot in slots)
+            # Read matched facts from the message itself: attribute access on the closure
+            # would return durable's own members for slots named `s`, `m` or `host`.
+            bound = tuple((slot, dict(c._m[slot])) for slot in slots)
             derived = None
             if spec is not None:
                 run.derived += 1

@@ -221,8 +221,14 @@ def decide(findings: Sequence[Finding], policy: VerdictPolicy) -> tuple[Verdict,
         reasons.append(_because("high red flag", high))
     if len(medium) >= policy.conditions_medium:
         reasons.append(_because("medium red flag", medium))
-    if len(questions) >= policy.conditions_open_questions:
-        reasons.append(f"{len(questions)} open questions to answer first")
+    # Count what is missing, not how many rules miss it: one unknown block can leave
+    # several rules unjudged.
+    missing = {e.path for f in questions for e in f.evidence}
+    if len(missing) >= policy.conditions_open_questions:
+        reasons.append(
+            f"{len(missing)} unknown fields to fill in first "
+            f"({len(questions)} open question{'s' if len(questions) != 1 else ''})"
+        )
     if reasons:
         return Verdict.proceed_with_conditions, "; ".join(reasons)
     strengths = sum(1 for f in findings if f.kind == FindingKind.strength)

@@ -147,7 +147,7 @@ class VerdictPolicy(_Strict):
     conditions_medium: int = Field(default=1, ge=1)
     """This many medium red flags (or any high) mean ``proceed_with_conditions``."""
     conditions_open_questions: int = Field(default=3, ge=1)
-    """This many open questions mean ``proceed_with_conditions``."""
+    """This many distinct unknown fields behind open questions mean ``proceed_with_conditions``."""
 
 
 class Overrides(_Strict):
