@@ -254,3 +254,17 @@ def test_json_document(items: list[BatchItem], pack: RulePack) -> None:
     }
     empty = json.loads(render_batch([], "json", pack=pack))
     assert empty["results"] == []
+
+
+def test_json_lines_match_the_plain_data(items: list[BatchItem]) -> None:
+    from partnerfit.formats.jsonout import item_dict, item_line
+
+    for item in items:
+        assert item_line(item) == json.dumps(
+            item_dict(item), ensure_ascii=False, separators=(",", ":")
+        )
+    odd = items[0].report
+    assert odd is not None
+    odd = odd.model_copy(update={"title": 'Nörd × "Ü"\u2028\x01\x7f\\/'})
+    item = BatchItem(index=7, path=Path("ü.yaml"), report=odd)
+    assert item_line(item) == json.dumps(item_dict(item), ensure_ascii=False, separators=(",", ":"))
