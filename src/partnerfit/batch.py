@@ -15,6 +15,7 @@ Nothing here prints or exits.
 
 from __future__ import annotations
 
+import gc
 import glob
 import json
 import multiprocessing
@@ -93,19 +94,32 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def _walk(folder: Path) -> list[Path]:
-    out: list[Path] = []
-    for root, dirs, files in os.walk(folder):
+def _walk(folder: Path) -> Iterator[Path]:
+    """Case files under ``folder``, ordered by path components, without a global sort."""
+    stack = [_entries(str(folder))]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        name = entry.name
+        if name.startswith("."):
+            continue
         # A folder named like a case file (``x.yaml/``) is listed too, and then
         # reported as an error: it is far more likely a mistake than intended.
-        names = [*files, *dirs]
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        out.extend(
-            Path(root, n)
-            for n in names
-            if not n.startswith(".") and n.lower().endswith(CASE_SUFFIXES)
-        )
-    return sorted(out)
+        if name.lower().endswith(CASE_SUFFIXES):
+            yield Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            stack.append(_entries(entry.path))
+
+
+def _entries(folder: str) -> Iterator[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return iter(())
+    return iter(entries)
 
 
 def _is_unmatched_pattern(path: str) -> bool:
@@ -205,6 +219,10 @@ def _init_worker(rule_dirs: tuple[str, ...]) -> None:
     # Ctrl-C is the parent's to handle: it stops the pool and removes partial output.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_pack = load_pack(*rule_dirs)
+    # Everything inherited from a forked parent (its list of inputs, the pack) is moved
+    # out of the collector's reach, so that collections never touch, and so never copy,
+    # those shared pages.
+    gc.freeze()
 
 
 def _check_chunk(tasks: Sequence[_Task]) -> list[_Result]:
@@ -309,7 +327,9 @@ def _ordered(
             yield _check(task, pack, as_json=False)
         return
     size = chunksize or 16
-    window = jobs * 4
+    # Enough chunks in flight to keep every worker busy while the next result is
+    # awaited in order; few enough that memory does not depend on the batch size.
+    window = jobs * 3
     source = iter(tasks)
     pending: deque[tuple[list[_Task], Future[list[_Result]]]] = deque()
     pool = _new_pool(rule_dirs, jobs)
@@ -390,7 +410,7 @@ def _auto_chunksize(total: int | None, jobs: int) -> int:
         return 16
     # Small enough that every worker gets several chunks (load balance), large
     # enough that the per-chunk overhead of inter-process messages is amortised.
-    return max(1, min(64, total // (jobs * 8) or 1))
+    return max(1, min(32, total // (jobs * 8) or 1))
 
 
 # --------------------------------------------------------------------------- public API
@@ -418,15 +438,16 @@ def run_batch(
     dirs = _rule_dirs(rule_dirs)
     load_pack(*dirs)
     n_jobs = _jobs(jobs)
-    files = [Path(p) for p in paths]
-    tasks: Iterator[_Task] = ((i, "path", str(p)) for i, p in enumerate(files))
-    results = _ordered(tasks, dirs, n_jobs, chunksize or _auto_chunksize(len(files), n_jobs))
+    # ``paths`` is not copied: for 100,000 files even a list of Path objects weighs.
+    tasks: Iterator[_Task] = ((i, "path", str(p)) for i, p in enumerate(paths))
+    results = _ordered(tasks, dirs, n_jobs, chunksize or _auto_chunksize(len(paths), n_jobs))
 
     def items() -> Iterator[BatchItem]:
         for index, report_json, error in results:
+            given = paths[index]
             yield BatchItem(
                 index=index,
-                path=files[index],
+                path=given if isinstance(given, Path) else Path(given),
                 report=_report(report_json),
                 error=_error_from(error) if error is not None else None,
             )

@@ -110,12 +110,11 @@ def batch(
     items = run_batch(files, rules, min(n_jobs, len(files)))
     summary = Summary()
     failed = False
-    names = [str(f) for f in files]
     show_progress = not quiet and sys.stderr.isatty()
     # A table or Markdown document printed to the terminal ends with the summary itself.
     in_document = fmt in (BatchFormat.table, BatchFormat.markdown) and output is None
     with atomic_output(output) as out:
-        writer = batch_writer(fmt, out, pack=pack, fail_on=fail_on, files=names)
+        writer = batch_writer(fmt, out, pack=pack, fail_on=fail_on, files=files)
         writer.start()
         for item in _progress(items, len(files), show_progress):
             writer.add(item)

@@ -8,8 +8,9 @@ stream as they arrive; :func:`render_batch` collects one into a string.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from partnerfit.report import Report
@@ -63,7 +64,7 @@ def batch_writer(
     *,
     pack: RulePack,
     fail_on: str = "high",
-    files: Sequence[str] = (),
+    files: Iterable[str | Path] = (),
 ) -> BatchWriter:
     """The writer of format ``fmt``, writing to ``out``; call ``start`` before the first item."""
     # Imported here: batch writers need partnerfit.batch, which needs the evaluation

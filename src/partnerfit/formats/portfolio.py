@@ -23,7 +23,7 @@ class TableWriter(BatchWriter):
     """A plain-text table for a terminal."""
 
     def start(self) -> None:
-        self._file_width = max([len("file"), *(len(f) for f in self.files)])
+        self._file_width = max([len("file"), *(len(str(f)) for f in self.files)])
         head = self._row("file", "case", "verdict", _COUNTS, "top red flags")
         rule = self._row(
             "-" * self._file_width,

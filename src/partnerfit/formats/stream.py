@@ -10,7 +10,8 @@ at the end (the most frequent flags, error notifications) is kept.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 from partnerfit.batch import BatchItem, Summary
@@ -28,7 +29,7 @@ class BatchWriter(ABC):
         *,
         pack: RulePack,
         fail_on: str = "high",
-        files: Sequence[str] = (),
+        files: Iterable[str | Path] = (),
     ) -> None:
         self.out = out
         """Where the document goes."""
@@ -37,7 +38,8 @@ class BatchWriter(ABC):
         self.fail_on = fail_on
         """Severity at or above which a red flag fails a case (``never``: none do)."""
         self.files = files
-        """Every input of the batch, when known up front (lets tables align columns)."""
+        """Every input of the batch, when known up front: read once, by :meth:`start`
+        (lets tables align columns)."""
 
     def start(self) -> None:  # noqa: B027 - most formats have no header to write
         """Write what comes before the first result."""
