@@ -74,6 +74,29 @@ rules_option = click.option(
 )
 
 
+def format_option(choices: Sequence[str], default: str) -> Callable[[F], F]:
+    """``--format``, one of ``choices``; the value arrives as ``fmt``."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def fail_on_option(help_text: str) -> Callable[[F], F]:
+    """``--fail-on``: a severity, or ``never``."""
+    return click.option(
+        "--fail-on",
+        type=click.Choice(FAIL_ON_CHOICES),
+        default="high",
+        show_default=True,
+        help=help_text,
+    )
+
+
 today_option = click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -104,20 +127,8 @@ def main() -> None:
 @main.command()
 @click.argument("case", type=click.Path(path_type=Path, dir_okay=False))
 @rules_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice([f.value for f in Format]),
-    default=Format.table.value,
-    show_default=True,
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON_CHOICES),
-    default="high",
-    show_default=True,
-    help="Exit 1 when a red flag is at or above this severity.",
-)
+@format_option([f.value for f in Format], Format.table.value)
+@fail_on_option("Exit 1 when a red flag is at or above this severity.")
 @today_option
 @handles_errors
 def check(

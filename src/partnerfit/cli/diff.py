@@ -24,10 +24,11 @@ from partnerfit.pack import RulePack
 from partnerfit.report import REPORT_SCHEMA_VERSION, Report
 
 from . import (
-    FAIL_ON_CHOICES,
     ExitCode,
     _pack,
     as_date,
+    fail_on_option,
+    format_option,
     handles_errors,
     main,
     rules_option,
@@ -41,20 +42,8 @@ _FORMATS = ("table", "json", "markdown")
 @click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
 @rules_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(_FORMATS),
-    default="table",
-    show_default=True,
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON_CHOICES),
-    default="high",
-    show_default=True,
-    help="Exit 1 when the new version introduces a red flag at or above this severity.",
-)
+@format_option(_FORMATS, "table")
+@fail_on_option("Exit 1 when the new version introduces a red flag at or above this severity.")
 @today_option
 @handles_errors
 def diff(

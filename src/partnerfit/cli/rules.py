@@ -18,7 +18,7 @@ from tabulate import tabulate
 from partnerfit.examples import run_examples
 from partnerfit.pack import LoadedRule, Negation, Pattern, RuleKind
 
-from . import ExitCode, _pack, handles_errors, main, rules_option
+from . import ExitCode, _pack, format_option, handles_errors, main, rules_option
 
 
 class ListFormat(StrEnum):
@@ -48,13 +48,7 @@ def rules() -> None:
 
 @rules.command("list")
 @rules_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice([f.value for f in ListFormat]),
-    default=ListFormat.table.value,
-    show_default=True,
-)
+@format_option([f.value for f in ListFormat], ListFormat.table.value)
 @handles_errors
 def rules_list(rules: tuple[Path, ...], fmt: str) -> None:
     """List the rules of the pack: id, name, area, kind and severity."""
