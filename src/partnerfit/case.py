@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from .documents import parent_path
+from .documents import nearest_line
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -386,12 +386,7 @@ class Case(Model):
 
     def line_of(self, path: str) -> int | None:
         """The line in the source file where ``path`` (or its nearest parent) starts."""
-        while True:
-            if path in self._lines:
-                return self._lines[path]
-            if not path:
-                return None
-            path = parent_path(path)
+        return nearest_line(self._lines, path)
 
     @model_validator(mode="after")
     def _check_references(self) -> Case:

@@ -7,7 +7,7 @@ YAML we accept, so one reader serves both and gives line marks for both.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,12 +30,7 @@ class Document:
 
     def line_of(self, path: str) -> int | None:
         """The line of ``path``, or of its nearest ancestor that has one."""
-        while True:
-            if path in self.lines:
-                return self.lines[path]
-            if not path:
-                return None
-            path = parent_path(path)
+        return nearest_line(self.lines, path)
 
     def location(self, path: str) -> Location:
         return Location(file=self.file, line=self.line_of(path), field=path or None)
@@ -54,6 +49,16 @@ def format_loc(loc: Sequence[str | int]) -> str:
     for key in loc:
         path = join_path(path, key)
     return path
+
+
+def nearest_line(lines: Mapping[str, int], path: str) -> int | None:
+    """The line of ``path`` in ``lines``, or of its nearest ancestor that has one."""
+    while True:
+        if path in lines:
+            return lines[path]
+        if not path:
+            return None
+        path = parent_path(path)
 
 
 def parent_path(path: str) -> str:
