@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -220,7 +220,8 @@ class Party(Model):
     markets: Market | None = None
     competitors: list[Name] | None = None
     """Companies this party names as its competitors; ``[]`` means none."""
-    executive_sponsor: Name | None = None
+    executive_sponsor: Name | Literal[False] | None = None
+    """The executive who sponsors the alliance; ``false`` when nobody is named."""
     importance: Importance | None = None
     """How important this alliance is to this party."""
     contribution: Contribution | None = None

@@ -152,7 +152,7 @@ VOCABULARY: dict[str, FactType] = {
                 "key": _t("The party's id."),
                 "name": _t("The party's name."),
                 "importance": _t("How important the alliance is to it.", Importance),
-                "has_sponsor": _b("An executive sponsor is named."),
+                "has_sponsor": _b("An executive sponsor is named (false: the case says nobody is)."),
                 "sponsor": _t("The executive sponsor's name."),
                 "contribution_value": _n("Estimated value of what it contributes."),
                 "return_value": _n("Estimated value of what it expects back."),
@@ -683,8 +683,8 @@ def _party(i: int, p: Party, b: _Builder) -> None:
         "key": key,
         "name": p.name,
         "importance": p.importance.value if p.importance else None,
-        "has_sponsor": True if p.executive_sponsor else None,
-        "sponsor": p.executive_sponsor,
+        "has_sponsor": None if p.executive_sponsor is None else p.executive_sponsor is not False,
+        "sponsor": p.executive_sponsor or None,
     }
     if p.contribution is not None and p.contribution.value is not None:
         fields["contribution_value"] = p.contribution.value
