@@ -183,7 +183,10 @@ def run_cli(args: list[str], pack_dir: Path) -> Any:
 
 def test_discover_walks_folders_sorted_and_keeps_what_does_not_exist(tmp_path: Path) -> None:
     folder = make_folder(tmp_path)
-    listed = discover([folder, folder / "a-clash.yaml", tmp_path / "nope.yaml", "zz/*.yaml"])
+    listed = [
+        Path(p)
+        for p in discover([folder, folder / "a-clash.yaml", tmp_path / "nope.yaml", "zz/*.yaml"])
+    ]
     rel = [p.relative_to(folder).as_posix() if p.is_relative_to(folder) else str(p) for p in listed]
     assert rel == [*EXPECTED_FILES, str(tmp_path / "nope.yaml"), "zz/*.yaml"]
 
@@ -191,7 +194,8 @@ def test_discover_walks_folders_sorted_and_keeps_what_does_not_exist(tmp_path: P
 def test_discover_expands_globs(tmp_path: Path) -> None:
     folder = make_folder(tmp_path)
     listed = discover([str(folder / "**" / "*-*.y*ml")])
-    names = [p.relative_to(folder).as_posix() for p in listed]
+    assert all(isinstance(p, str) for p in listed)
+    names = [Path(p).relative_to(folder).as_posix() for p in listed]
     assert names == [
         "a-clash.yaml",
         "bad-yaml.yaml",
@@ -209,7 +213,7 @@ def test_run_batch_gives_one_item_per_input_in_order(tmp_path: Path, pack_dir: P
     files = discover([folder])
     items = list(run_batch(files, [pack_dir], jobs=2, chunksize=2))
     assert [i.index for i in items] == list(range(len(files)))
-    assert [i.path for i in items] == files
+    assert [i.path for i in items] == [Path(f) for f in files]
     for item in items:
         name = item.path.relative_to(folder).as_posix()
         if name in BROKEN_ROWS:
@@ -583,7 +587,7 @@ def test_random_mixes_keep_one_row_per_input_in_order(
             path.write_text(text, encoding="utf-8")
     files = discover([folder])
     items = list(run_batch(files, [pack_dir], jobs=jobs, chunksize=chunksize))
-    assert [(i.index, i.path) for i in items] == list(enumerate(files))
+    assert [(i.index, i.path) for i in items] == [(n, Path(f)) for n, f in enumerate(files)]
     assert [i.error is None for i in items] == [k not in BROKEN for k in kinds]
     assert [i.report.case_id for i in items if i.report] == [
         f"k{n}" for n, k in enumerate(kinds) if k not in BROKEN

@@ -16,6 +16,11 @@ import yaml
 
 from .errors import Location, PartnerfitError
 
+# libyaml's safe loader, when PyYAML was built with it, parses about 8 times faster and
+# gives the same nodes and line marks; its error messages are terser, so a document it
+# refuses is parsed again by the pure-Python loader to explain why.
+_FastLoader: Any = getattr(yaml, "CSafeLoader", None)
+
 MAX_DOCUMENT_BYTES = 1_048_576
 """Files above 1 MiB are refused: a real case file is a few kilobytes."""
 
@@ -105,13 +110,21 @@ def parse_document(
             f"document is larger than {MAX_DOCUMENT_BYTES:,} bytes",
             location=Location(file=file),
         )
+    if _FastLoader is not None:
+        try:
+            return _parse(text, file, error, _FastLoader)
+        except PartnerfitError:
+            pass  # parse again below: the pure-Python parser explains errors better
+    return _parse(text, file, error, yaml.SafeLoader)
+
+
+def _parse(
+    text: str, file: str | None, error: type[PartnerfitError], loader_class: Any
+) -> Document:
     try:
-        loader = yaml.SafeLoader(text)
+        loader = loader_class(text)
     except yaml.reader.ReaderError as exc:
-        raise error(
-            f"not valid YAML/JSON: character {exc.character!r} is not allowed",
-            location=Location(file=file, line=text.count("\n", 0, max(exc.position, 0)) + 1),
-        ) from None
+        raise _reader_error(exc, text, file, error) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -119,6 +132,8 @@ def parse_document(
         lines: dict[str, int] = {}
         _walk(node, "", lines, file, error)
         data = loader.construct_document(node)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, file, error) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -131,6 +146,18 @@ def parse_document(
     finally:
         loader.dispose()
     return Document(data=data, file=file, lines=lines)
+
+
+def _reader_error(
+    exc: yaml.reader.ReaderError, text: str, file: str | None, error: type[PartnerfitError]
+) -> PartnerfitError:
+    line = text.count("\n", 0, max(exc.position, 0)) + 1
+    return error(
+        f"not valid YAML/JSON: character {chr(exc.character)!r} is not allowed"
+        if isinstance(exc.character, int)
+        else f"not valid YAML/JSON: {exc.reason}",
+        location=Location(file=file, line=line),
+    )
 
 
 def _walk(
