@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -249,9 +250,9 @@ def test_run_batch_is_lazy(tmp_path: Path, pack_dir: Path, monkeypatch: pytest.M
     calls: list[str] = []
     real = batch_mod.evaluate_case
 
-    def counting(case: Any, pack: RulePack) -> Report:
+    def counting(case: Any, pack: RulePack, today: date | None = None) -> Report:
         calls.append(case.id)
-        return real(case, pack)
+        return real(case, pack, today=today)
 
     monkeypatch.setattr(batch_mod, "evaluate_case", counting)
     items = run_batch(discover([tmp_path]), [pack_dir], jobs=1)
@@ -268,7 +269,7 @@ def test_a_crashed_worker_is_that_files_error(
         (tmp_path / f"{n:02d}.yaml").write_text(case_yaml(name), encoding="utf-8")
     real = batch_mod.evaluate_case
 
-    def crashing(case: Any, pack: RulePack) -> Report:
+    def crashing(case: Any, pack: RulePack, today: date | None = None) -> Report:
         if case.id == "crash":
             os._exit(3)  # as a segfault in the C core would: no exception, no cleanup
         return real(case, pack)
@@ -289,7 +290,7 @@ def test_an_unexpected_exception_is_that_files_error(
     (tmp_path / "b.yaml").write_text(case_yaml("fine"), encoding="utf-8")
     real = batch_mod.evaluate_case
 
-    def failing(case: Any, pack: RulePack) -> Report:
+    def failing(case: Any, pack: RulePack, today: date | None = None) -> Report:
         if case.id == "boom":
             raise ZeroDivisionError("division by zero")
         return real(case, pack)
@@ -607,3 +608,29 @@ def test_a_bad_pack_raises_before_any_work(tmp_path: Path) -> None:
     many = evaluate_many([tmp_path / "a.yaml"], [bad], jobs=2)
     with pytest.raises(PackError):
         next(many)
+
+
+WAIVED = """\
+id: waived
+parties:
+  - {id: a, name: Alpha, offerings: [{category: services, segments: [clinics]}]}
+  - {id: b, name: Beta, offerings: [{category: services, segments: [clinics]}]}
+waivers:
+  - {rule: PF-TST-001, justification: Separate regions in practice, expires: 2026-06-01}
+"""
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_waiver_expiry_is_judged_on_the_given_day_in_every_worker(
+    tmp_path: Path, jobs: int
+) -> None:
+    (tmp_path / "w.yaml").write_text(WAIVED, encoding="utf-8")
+    pack_dir = Path(__file__).parent / "data" / "pack"
+
+    def flags(day: date) -> list[str]:
+        (item,) = run_batch(discover([tmp_path]), [pack_dir], jobs=jobs, today=day)
+        assert item.report is not None
+        return [f.rule_id for f in item.report.red_flags()]
+
+    assert flags(date(2026, 5, 1)) == []
+    assert flags(date(2026, 7, 1)) == ["PF-TST-001"]

@@ -37,6 +37,7 @@ def evaluate_many(
     pack: RulePack | None = None,
     *,
     jobs: int = 1,
+    today: dt.date | None = None,
 ) -> Iterator[Report | PartnerfitError]:
     """Evaluate cases lazily and in input order: one :class:`Report` or one error each.
 
@@ -45,10 +46,11 @@ def evaluate_many(
     yields an :class:`~partnerfit.errors.EngineError`. ``jobs=1`` runs in this
     process; more runs that many worker processes (see :mod:`partnerfit.batch`),
     which rebuild ``pack`` from its layer folders. Waiver expiry is judged on
-    today's date; use :func:`evaluate` to pass another.
+    ``today`` (default: the local date).
     """
     chosen = pack if pack is not None else default_pack()
-    return _batch_evaluate_many(cases, [layer.path for layer in chosen.layers], jobs=jobs)
+    dirs = [layer.path for layer in chosen.layers]
+    return _batch_evaluate_many(cases, dirs, jobs=jobs, today=today)
 
 
 __all__ = [

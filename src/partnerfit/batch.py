@@ -15,6 +15,7 @@ Nothing here prints or exits.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import glob
 import json
@@ -27,7 +28,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .case import Case, Severity
 from .documents import Document, parse_document
@@ -210,7 +211,16 @@ _Task = tuple[int, str, Any]
 # None); in-process (jobs=1) the report object itself is passed on, unserialised.
 _Result = tuple[int, Report | str | None, dict[str, Any] | None]
 
+
+class _Setup(NamedTuple):
+    """What every worker needs: the pack's folders and the date waivers are judged on."""
+
+    rule_dirs: tuple[str, ...]
+    today: dt.date | None
+
+
 _worker_pack: RulePack | None = None
+_worker_today: dt.date | None = None
 _ERROR_KINDS: dict[str, type[PartnerfitError]] = {
     "CaseError": CaseError,
     "EngineError": EngineError,
@@ -219,12 +229,13 @@ _ERROR_KINDS: dict[str, type[PartnerfitError]] = {
 }
 
 
-def _init_worker(rule_dirs: tuple[str, ...]) -> None:
+def _init_worker(setup: _Setup) -> None:
     """Pool initializer: load the pack once per worker process."""
-    global _worker_pack
+    global _worker_pack, _worker_today
     # Ctrl-C is the parent's to handle: it stops the pool and removes partial output.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker_pack = load_pack(*rule_dirs)
+    _worker_pack = load_pack(*setup.rule_dirs)
+    _worker_today = setup.today
     # Everything inherited from a forked parent (its list of inputs, the pack) is moved
     # out of the collector's reach, so that collections never touch, and so never copy,
     # those shared pages.
@@ -233,14 +244,14 @@ def _init_worker(rule_dirs: tuple[str, ...]) -> None:
 
 def _check_chunk(tasks: Sequence[_Task]) -> list[_Result]:
     assert _worker_pack is not None, "worker used before its initializer ran"
-    return [_check(task, _worker_pack, as_json=True) for task in tasks]
+    return [_check(task, _worker_pack, _worker_today, as_json=True) for task in tasks]
 
 
-def _check(task: _Task, pack: RulePack, *, as_json: bool) -> _Result:
+def _check(task: _Task, pack: RulePack, today: dt.date | None, *, as_json: bool) -> _Result:
     index, kind, payload = task
     try:
         case = _case_of(kind, payload)
-        report = evaluate_case(case, pack)
+        report = evaluate_case(case, pack, today=today)
         return index, report.to_json(indent=None) if as_json else report, None
     except PartnerfitError as exc:
         return index, None, _error_dict(exc)
@@ -316,7 +327,7 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def _ordered(
-    tasks: Iterable[_Task], rule_dirs: tuple[str, ...], jobs: int, chunksize: int | None
+    tasks: Iterable[_Task], setup: _Setup, jobs: int, chunksize: int | None
 ) -> Iterator[_Result]:
     """Results of ``tasks`` in task order.
 
@@ -327,10 +338,10 @@ def _ordered(
     """
     # Loaded here first, so that a bad pack raises PackError in this process rather
     # than failing every worker's initializer (which would look like crashes).
-    pack = load_pack(*rule_dirs)
+    pack = load_pack(*setup.rule_dirs)
     if jobs <= 1:
         for task in tasks:
-            yield _check(task, pack, as_json=False)
+            yield _check(task, pack, setup.today, as_json=False)
         return
     size = chunksize or 16
     # Enough chunks in flight to keep every worker busy while the next result is
@@ -338,7 +349,7 @@ def _ordered(
     window = jobs * 3
     source = iter(tasks)
     pending: deque[tuple[list[_Task], Future[list[_Result]]]] = deque()
-    pool = _new_pool(rule_dirs, jobs)
+    pool = _new_pool(setup, jobs)
     finished = False
     try:
         while True:
@@ -358,10 +369,10 @@ def _ordered(
                 # time in a fresh pool, so that the crash is pinned on the right file.
                 lost = [chunk] + [c for c, f in pending if not _has_result(f)]
                 pool.shutdown(wait=True, cancel_futures=True)
-                pool = _new_pool(rule_dirs, jobs)
+                pool = _new_pool(setup, jobs)
                 redo: dict[int, _Result] = {}
                 for task in (t for c in lost for t in c):
-                    redo[task[0]], pool = _isolated(task, pool, rule_dirs, jobs)
+                    redo[task[0]], pool = _isolated(task, pool, setup, jobs)
                 results = [redo[t[0]] for t in chunk]
                 pending = deque(
                     (c, f if _has_result(f) else _done([redo[t[0]] for t in c])) for c, f in pending
@@ -373,23 +384,23 @@ def _ordered(
         pool.shutdown(wait=finished, cancel_futures=not finished)
 
 
-def _new_pool(rule_dirs: tuple[str, ...], jobs: int) -> ProcessPoolExecutor:
+def _new_pool(setup: _Setup, jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=_context(),
         initializer=_init_worker,
-        initargs=(rule_dirs,),
+        initargs=(setup,),
     )
 
 
 def _isolated(
-    task: _Task, pool: ProcessPoolExecutor, rule_dirs: tuple[str, ...], jobs: int
+    task: _Task, pool: ProcessPoolExecutor, setup: _Setup, jobs: int
 ) -> tuple[_Result, ProcessPoolExecutor]:
     try:
         return pool.submit(_check_chunk, [task]).result()[0], pool
     except BrokenProcessPool:
         pool.shutdown(wait=True, cancel_futures=True)
-        return _crash(task), _new_pool(rule_dirs, jobs)
+        return _crash(task), _new_pool(setup, jobs)
 
 
 def _has_result(future: Future[list[_Result]]) -> bool:
@@ -432,6 +443,7 @@ def run_batch(
     jobs: int | None = None,
     *,
     chunksize: int | None = None,
+    today: dt.date | None = None,
 ) -> Iterator[BatchItem]:
     """Check every case file in ``paths`` (already :func:`discover`-ed), lazily and in order.
 
@@ -440,13 +452,15 @@ def run_batch(
     ``1`` runs in this process). The pack is loaded before this returns, so a
     bad pack raises :class:`PackError` here rather than on the first item.
     Exactly one :class:`BatchItem` is yielded per path, in the order of ``paths``.
+    Waiver expiry is judged on ``today`` (default: the local date).
     """
     dirs = _rule_dirs(rule_dirs)
     load_pack(*dirs)
     n_jobs = _jobs(jobs)
     # ``paths`` is not copied: for 100,000 files even a list of Path objects weighs.
     tasks: Iterator[_Task] = ((i, "path", str(p)) for i, p in enumerate(paths))
-    results = _ordered(tasks, dirs, n_jobs, chunksize or _auto_chunksize(len(paths), n_jobs))
+    setup = _Setup(dirs, today)
+    results = _ordered(tasks, setup, n_jobs, chunksize or _auto_chunksize(len(paths), n_jobs))
 
     def items() -> Iterator[BatchItem]:
         for index, report_json, error in results:
@@ -465,6 +479,8 @@ def evaluate_many(
     cases: Iterable[Case | str | Path | Mapping[str, Any]],
     pack_dirs: Sequence[str | Path] = (),
     jobs: int = 1,
+    *,
+    today: dt.date | None = None,
 ) -> Iterator[Report | PartnerfitError]:
     """Check many cases; yield one report or one error per case, lazily and in order.
 
@@ -481,11 +497,12 @@ def evaluate_many(
     (with file, line and field); an engine failure or a crashed worker yields an
     :class:`~partnerfit.errors.EngineError`. Nothing is raised for a single case,
     but a bad pack raises :class:`~partnerfit.errors.PackError` on the first item.
+    Waiver expiry is judged on ``today`` (default: the local date).
     """
     dirs = _rule_dirs(pack_dirs)
     n_jobs = _jobs(jobs)
     tasks = (_task(i, c, in_process=n_jobs == 1) for i, c in enumerate(cases))
-    for _, report_json, error in _ordered(tasks, dirs, n_jobs, None):
+    for _, report_json, error in _ordered(tasks, _Setup(dirs, today), n_jobs, None):
         report = _report(report_json)
         if report is not None:
             yield report

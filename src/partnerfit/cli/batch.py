@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -16,7 +17,18 @@ from partnerfit.batch import BatchItem, Summary, default_jobs, discover, run_bat
 from partnerfit.errors import UsageError
 from partnerfit.formats import BatchFormat, batch_writer
 
-from . import FAIL_ON_CHOICES, ExitCode, _pack, fails, handles_errors, main, rules_option
+from . import (
+    ExitCode,
+    _pack,
+    as_date,
+    fail_on_option,
+    fails,
+    format_option,
+    handles_errors,
+    main,
+    rules_option,
+    today_option,
+)
 
 
 @contextlib.contextmanager
@@ -63,13 +75,7 @@ def _progress(items: Iterator[BatchItem], length: int, show: bool) -> Iterator[B
     default=None,
     help="Worker processes. Default: the number of CPUs.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice([f.value for f in BatchFormat]),
-    default=BatchFormat.table.value,
-    show_default=True,
-)
+@format_option([f.value for f in BatchFormat], BatchFormat.table.value)
 @click.option(
     "-o",
     "--output",
@@ -77,14 +83,9 @@ def _progress(items: Iterator[BatchItem], length: int, show: bool) -> Iterator[B
     default=None,
     help="Write here instead of stdout; replaced atomically when the batch completes.",
 )
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON_CHOICES),
-    default="high",
-    show_default=True,
-    help="Exit 1 when any case has a red flag at or above this severity.",
-)
+@fail_on_option("Exit 1 when any case has a red flag at or above this severity.")
 @rules_option
+@today_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @handles_errors
 def batch(
@@ -94,6 +95,7 @@ def batch(
     output: Path | None,
     fail_on: str,
     rules: tuple[Path, ...],
+    today: dt.datetime | None,
     quiet: bool,
 ) -> None:
     """Check every case file in PATHS (files, folders searched recursively, or globs).
@@ -107,7 +109,7 @@ def batch(
         raise UsageError("no case files found in " + ", ".join(paths))
     pack = _pack(rules)
     n_jobs = jobs or default_jobs()
-    items = run_batch(files, rules, min(n_jobs, len(files)))
+    items = run_batch(files, rules, min(n_jobs, len(files)), today=as_date(today))
     summary = Summary()
     failed = False
     show_progress = not quiet and sys.stderr.isatty()
