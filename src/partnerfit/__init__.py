@@ -1,7 +1,7 @@
 """partnerfit: a partnership due-diligence rules engine.
 
 >>> from partnerfit import load_case, evaluate
->>> report = evaluate(load_case("cases/fieldkit-northwind.yaml"))  # doctest: +SKIP
+>>> report = evaluate(load_case("cases/licensing-outdoor-brand.yaml"))  # doctest: +SKIP
 >>> report.verdict  # doctest: +SKIP
 """
 
