@@ -27,7 +27,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
 from .case import CASE_SCHEMA_ID, AllianceKind, Case, Key
-from .errors import CaseError, UsageError
+from .errors import CaseError, PartnerfitError, UsageError
 from .loading import load_case
 
 __all__ = ["case_template", "case_to_template", "check_value", "template_from"]
@@ -82,7 +82,7 @@ def template_from(data: Mapping[str, Any]) -> str:
     text = case_to_template(case)
     again = load_case(text)
     if _dump(again) != _dump(case):  # pragma: no cover - a bug in this module, never input
-        raise UsageError("the template does not load back as the same case (a partnerfit bug)")
+        raise PartnerfitError("the template does not load back as the same case (a partnerfit bug)")
     return text
 
 
