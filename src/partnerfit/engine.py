@@ -50,7 +50,7 @@ class Firing:
     """One rule firing: which engine rule, and the facts bound to its slots."""
 
     rule: str
-    """Engine rule name: a rule id, or ``<id>#ask`` for an open-question rule."""
+    """Engine rule name: a rule id, or ``ask$<field>`` for an open-question rule."""
     slots: tuple[tuple[str, Fact], ...]
     """(slot name, matched fact), in the rule's slot order."""
     derived: Fact | None = None

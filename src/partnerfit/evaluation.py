@@ -47,7 +47,7 @@ class TraceEntry:
     """One firing of the engine, for an audit trail: the rule and the evidence it matched."""
 
     rule: str
-    """Engine rule name (a rule id, or ``<id>#ask`` for an open-question rule)."""
+    """Engine rule name (a rule id, or ``ask$<field>`` for an open-question rule)."""
     paths: tuple[str, ...]
     """Evidence paths of the matched facts."""
 
@@ -73,8 +73,8 @@ def findings_from(firings: Sequence[Firing], case: Case, pack: RulePack) -> list
     asked: dict[str, list[Fact]] = {}
     for firing in firings:
         if firing.rule in pack.compiled.asks:
-            rid = pack.compiled.asks[firing.rule]
-            asked.setdefault(rid, []).extend(fact for _, fact in firing.slots)
+            for rid in pack.compiled.asks[firing.rule]:
+                asked.setdefault(rid, []).extend(fact for _, fact in firing.slots)
             continue
         lr = rules[firing.rule]
         if lr.rule.kind == RuleKind.derived:

@@ -152,7 +152,9 @@ VOCABULARY: dict[str, FactType] = {
                 "key": _t("The party's id."),
                 "name": _t("The party's name."),
                 "importance": _t("How important the alliance is to it.", Importance),
-                "has_sponsor": _b("An executive sponsor is named (false: the case says nobody is)."),
+                "has_sponsor": _b(
+                    "An executive sponsor is named (false: the case says nobody is)."
+                ),
                 "sponsor": _t("The executive sponsor's name."),
                 "contribution_value": _n("Estimated value of what it contributes."),
                 "return_value": _n("Estimated value of what it expects back."),

@@ -200,8 +200,8 @@ class Compiled:
     slots: dict[str, tuple[str, ...]]
     """Engine rule name → positive slot names, in order."""
     derive: dict[str, DeriveSpec]
-    asks: dict[str, str]
-    """Engine rule name of an open-question rule → the rule id it asks for."""
+    asks: dict[str, tuple[str, ...]]
+    """Engine rule name of an open-question rule → the ids of the rules that need its field."""
     cited: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
     """Engine rule name → (slot, fields the rule tests on it), for citing evidence."""
 
@@ -412,11 +412,12 @@ def compile_rules(rules: Sequence[LoadedRule], types: Mapping[str, FactType]) ->
     ruleset: dict[str, Any] = {}
     slots: dict[str, tuple[str, ...]] = {}
     derive: dict[str, DeriveSpec] = {}
-    asks: dict[str, str] = {}
+    asks: dict[str, tuple[str, ...]] = {}
     positives: dict[str, set[str]] = {}
     negatives: dict[str, set[str]] = {}
     producers: dict[str, list[str]] = {}
     cited: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+    askers: dict[str, list[str]] = {}
 
     for lr in rules:
         ctx = _RuleContext(lr)
@@ -448,30 +449,26 @@ def compile_rules(rules: Sequence[LoadedRule], types: Mapping[str, FactType]) ->
                     f"requires[{i}]",
                 )
         if rule.requires and rule.kind != RuleKind.derived:
-            name = f"{rule.id}#ask"
-            ruleset[name] = {
-                "all": [
-                    {
-                        "u": {
-                            "$and": [
-                                {"t": "unknown"},
-                                {"$or": [{"field": g} for g in _with_ancestors(rule.requires)]},
-                            ]
-                        }
-                    }
-                ],
-                "run": name,
-            }
-            slots[name] = ("u",)
-            asks[name] = rule.id
-            positives[name] = {"unknown"}
-            negatives[name] = set()
+            for generic in _with_ancestors(rule.requires):
+                askers.setdefault(generic, []).append(rule.id)
         for i, example in enumerate(rule.examples):
             for j, finding in enumerate(example.expect):
                 if not finding:
                     raise ctx.error(
                         "an expected finding lists no evidence path", f"examples[{i}].expect[{j}]"
                     )
+    # One open-question rule per required field, not per rule: a missing field then fires
+    # once, however many rules need it, and the report fans it out to those rules.
+    for generic, rule_ids in sorted(askers.items()):
+        name = f"ask${generic}"
+        ruleset[name] = {
+            "all": [{"u": {"$and": [{"t": "unknown"}, {"field": generic}]}}],
+            "run": name,
+        }
+        slots[name] = ("u",)
+        asks[name] = tuple(rule_ids)
+        positives[name] = {"unknown"}
+        negatives[name] = set()
     # A sink that accepts every fact and never fires: durable_rules drops the pending
     # firings of a whole batch when one fact in it matches no rule.
     ruleset[SINK] = {
