@@ -22,16 +22,49 @@ from pydantic import (
 )
 
 from .documents import nearest_line
+from .validation import PATTERN_HELP
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Control characters and the odd line breaks YAML honours (NEL, LS, PS) are refused: they
+# are never meant in a name, and would not survive a round trip through a YAML file.
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]*$"
+NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+PATTERN_HELP.update(
+    {
+        TEXT_PATTERN: "text must not contain control characters",
+        NAME_PATTERN: "a name is one line of printable text (no tabs, line breaks or control "
+        "characters)",
+        KEY_PATTERN: "an id is letters, digits, '_', '.' or '-', starting with a letter or digit",
+    }
+)
+
+Text = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=4000,
+        pattern=TEXT_PATTERN,
+    ),
+]
+"""Free text: may span lines."""
+Name = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=200,
+        pattern=NAME_PATTERN,
+    ),
+]
+"""A short name or phrase: one line."""
 Key = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True,
         min_length=1,
         max_length=64,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        pattern=KEY_PATTERN,
     ),
 ]
 

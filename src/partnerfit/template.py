@@ -29,6 +29,7 @@ from pydantic.fields import FieldInfo
 from .case import CASE_SCHEMA_ID, AllianceKind, Case, Key
 from .errors import CaseError, PartnerfitError, UsageError
 from .loading import load_case
+from .validation import explain
 
 __all__ = ["case_template", "case_to_template", "check_value", "template_from"]
 
@@ -111,7 +112,7 @@ def check_value(model: type[BaseModel], name: str, value: object) -> Any:
     try:
         return adapter.validate_python(value)
     except ValidationError as exc:
-        reason = exc.errors(include_url=False)[0]["msg"]
+        reason = explain(exc.errors(include_url=False)[0])
         raise UsageError(f"{reason}; got {value!r}") from None
 
 

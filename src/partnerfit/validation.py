@@ -8,9 +8,13 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from .documents import Document, format_loc
 from .errors import Location, PartnerfitError
+
+PATTERN_HELP: dict[str, str] = {}
+"""Regex patterns of the models → what they mean, in words, for error messages."""
 
 
 def describe_kind(value: Any) -> str:
@@ -23,6 +27,14 @@ def describe_kind(value: Any) -> str:
         float: "a number",
         bool: "true/false",
     }.get(type(value), type(value).__name__)
+
+
+def explain(error: ErrorDetails) -> str:
+    """One pydantic error in words: a model's pattern is described, not shown as a regex."""
+    pattern = error.get("ctx", {}).get("pattern")
+    if error["type"] == "string_pattern_mismatch" and pattern in PATTERN_HELP:
+        return PATTERN_HELP[pattern]
+    return str(error["msg"])
 
 
 def located_error(
@@ -51,6 +63,8 @@ def located_error(
             message += f" Expected one of: {', '.join(sorted(allowed))}"
     elif first["type"] == "missing":
         message = f"required field {str(loc[-1])!r} is missing"
+    elif first["type"] == "string_pattern_mismatch":
+        message = f"{explain(first)}; got {_show(first.get('input'))}"
     elif first["type"] == "value_error":
         message = str(first["msg"]).removeprefix("Value error, ")
     else:
