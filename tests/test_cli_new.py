@@ -247,3 +247,9 @@ def test_interactive_is_the_default_only_on_a_terminal_without_content_flags(
     assert "Case id" not in _new("--no-interactive").stderr
     monkeypatch.setattr(new_module, "_stdin_is_a_terminal", lambda: False)
     assert "Case id" not in _new().stderr
+
+
+def test_end_of_input_at_a_prompt_is_an_interruption_not_red_flags() -> None:
+    result = _new("--interactive", input="deal\n")
+    assert result.exit_code == 130
+    assert result.stderr.endswith("partnerfit: interrupted\n")

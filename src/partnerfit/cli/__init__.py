@@ -54,7 +54,9 @@ def handles_errors(func: F) -> F:
             return func(*args, **kwargs)
         except PartnerfitError as exc:
             _fail(str(exc))
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            # click turns Ctrl-C and Ctrl-D at a prompt into Abort, which it would report
+            # with exit 1, the code for red flags.
             click.echo("partnerfit: interrupted", err=True)
             sys.exit(130)
 
