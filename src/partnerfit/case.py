@@ -412,6 +412,7 @@ class Case(Model):
 
     _file: str | None = PrivateAttr(default=None)
     _lines: dict[str, int] = PrivateAttr(default_factory=dict)
+    _line_cache: dict[str, int | None] = PrivateAttr(default_factory=dict)
 
     @property
     def source_file(self) -> str | None:
@@ -420,7 +421,10 @@ class Case(Model):
 
     def line_of(self, path: str) -> int | None:
         """The line in the source file where ``path`` (or its nearest parent) starts."""
-        return nearest_line(self._lines, path)
+        cache = self._line_cache
+        if path not in cache:
+            cache[path] = nearest_line(self._lines, path)
+        return cache[path]
 
     @model_validator(mode="after")
     def _check_references(self) -> Case:

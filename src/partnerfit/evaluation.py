@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .case import Case, Severity
@@ -97,8 +97,10 @@ def findings_from(firings: Sequence[Firing], case: Case, pack: RulePack) -> list
             area=lr.rule.area.value,
         )
         by_key.setdefault(finding.key, finding)
+    # Built once per unknown field, however many rules ask about it.
+    missing = {u["path"]: _missing(u, case) for unknowns in asked.values() for u in unknowns}
     for rid, unknowns in asked.items():
-        finding = _open_question(rules[rid], unknowns, case)
+        finding = _open_question(rules[rid], unknowns, missing)
         by_key.setdefault(finding.key, finding)
     return sorted(by_key.values(), key=_order)
 
@@ -143,6 +145,17 @@ def _cite(path: str, value: str | None, fact: Fact, case: Case) -> Evidence:
     return Evidence(path=path, value=value, party=fact.get("party"), line=case.line_of(path))
 
 
+def _missing(unknown: Fact, case: Case) -> Evidence:
+    path = unknown["path"]
+    party = unknown.get("party")
+    return Evidence(
+        path=path,
+        value=None,
+        party=str(party) if party is not None else None,
+        line=case.line_of(path),
+    )
+
+
 def _show(value: object) -> str | None:
     if value is None:
         return None
@@ -160,14 +173,12 @@ def _dedupe(items: Iterable[Evidence]) -> tuple[Evidence, ...]:
     return tuple(seen.values())
 
 
-def _open_question(lr: LoadedRule, unknowns: Sequence[Fact], case: Case) -> Finding:
+def _open_question(
+    lr: LoadedRule, unknowns: Sequence[Fact], missing: Mapping[str, Evidence]
+) -> Finding:
     paths = sorted({u["path"] for u in unknowns})
     fields = sorted({u["field"] for u in unknowns})
     question = lr.rule.question or " ".join(ASKABLE[f] for f in fields)
-    evidence = _dedupe(
-        Evidence(path=p, value=None, party=_party_of(p, unknowns), line=case.line_of(p))
-        for p in paths
-    )
     return Finding(
         rule_id=lr.rule.id,
         name=lr.rule.name,
@@ -175,19 +186,11 @@ def _open_question(lr: LoadedRule, unknowns: Sequence[Fact], case: Case) -> Find
         severity=Severity.info,
         title=f"Cannot judge yet: {lr.rule.title}",
         message=f"{question} Fill in: {', '.join(paths)}.",
-        evidence=evidence,
+        evidence=tuple(missing[p] for p in paths),
         why=_why(lr),
         remedy=lr.rule.remedy,
         area=lr.rule.area.value,
     )
-
-
-def _party_of(path: str, unknowns: Sequence[Fact]) -> str | None:
-    for u in unknowns:
-        if u["path"] == path:
-            party = u.get("party")
-            return str(party) if party is not None else None
-    return None
 
 
 def count(findings: Sequence[Finding]) -> Counts:
