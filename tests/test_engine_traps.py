@@ -111,17 +111,22 @@ print(len([f for f in report.findings if f.rule_id == "PF-TST-001"]))
 """
 
 
-def test_false_non_equality_joins_do_not_crash_the_process() -> None:
-    # Run in a child: a segfault there fails this test instead of killing pytest.
+def _probe(script: str) -> str:
+    """Run ``script`` in a child process with the core pack: a segfault there fails the
+    test instead of killing pytest. Returns what the child printed."""
     done = subprocess.run(
-        [sys.executable, "-c", CRASH_PROBE, str(CORE)],
+        [sys.executable, "-c", script, str(CORE)],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "1"
+    return done.stdout.strip()
+
+
+def test_false_non_equality_joins_do_not_crash_the_process() -> None:
+    assert _probe(CRASH_PROBE) == "1"
 
 
 # 2. Global state and threads ------------------------------------------------------------
@@ -177,15 +182,7 @@ print(len([f for f in evaluate_case(case, pack).findings if f.kind == "red_flag"
 
 def test_a_fresh_engine_survives_a_first_case_that_fires_nothing() -> None:
     # durable_rules' delete_state segfaults until an action has run in the ruleset.
-    done = subprocess.run(
-        [sys.executable, "-c", FRESH_PROBE, str(CORE)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "0"
+    assert _probe(FRESH_PROBE) == "0"
 
 
 # 4. Exceptions that are not errors ------------------------------------------------------
