@@ -292,3 +292,44 @@ def test_cli_diff_errors_exit_2_with_location(tmp_path: Path) -> None:
     code, _, err = _run("diff", str(stale), new, "--rules", str(DATA / "pack"))
     assert code == 2
     assert "a saved report of schema '0.9'" in err
+
+
+def test_cli_diff_on_two_versions_of_an_example_case(tmp_path: Path) -> None:
+    """The licensing deal, renegotiated: performance conditions on a shorter exclusivity,
+    but the joint KPIs dropped. Exactly those two flags change."""
+    original = Path(__file__).resolve().parents[1] / "cases" / "licensing-outdoor-brand.yaml"
+    text = original.read_text(encoding="utf-8")
+    for old, new in [
+        ("    years: 7\n", "    years: 3\n"),
+        ("    performance_conditions: false\n", "    performance_conditions: true\n"),
+        ("  joint_kpis: [units sold, return rate, royalty paid]\n", "  joint_kpis: []\n"),
+    ]:
+        assert old in text
+        text = text.replace(old, new)
+    revised = tmp_path / "licensing-v2.yaml"
+    revised.write_text(text, encoding="utf-8")
+    args = ["diff", str(original), str(revised), "--format", "json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output  # the new flag is medium; --fail-on high
+    data = json.loads(result.stdout)
+
+    def keys(findings: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+        return [
+            (f["rule_id"], sorted(e["path"] for e in f["evidence"]))
+            for f in findings
+            if f["kind"] == "red_flag"
+        ]
+
+    assert keys(data["resolved"]) == [
+        (
+            "PF-EXC-001",
+            [
+                "alliance.exclusivity.exclusive",
+                "alliance.exclusivity.performance_conditions",
+                "alliance.exclusivity.years",
+            ],
+        )
+    ]
+    assert keys(data["introduced"]) == [("PF-MT-001", ["alliance.joint_kpis"])]
+    assert [k for k, _ in keys(data["unchanged"])] == ["PF-EXC-002", "PF-GG-002"]
+    assert CliRunner().invoke(main, [*args, "--fail-on", "medium"]).exit_code == 1
