@@ -100,7 +100,7 @@ def explanation(lr: LoadedRule) -> str:
         if lr.overridden_by:
             kind += f" (set by {lr.overridden_by}; the rule says {rule.severity.value})"
     out = [head, "=" * len(head), "", f"{rule.title}", f"Area: {rule.area.value}; {kind}.", ""]
-    out += _para("Checks", rule.message)
+    out += _para("Reports", rule.message)
     out += _para("Why", rule.why)
     out += _para("Source", rule.source)
     out += [f"References: {ref}" for ref in rule.references]
