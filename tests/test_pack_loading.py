@@ -176,6 +176,13 @@ def test_a_missing_pack_folder_is_a_clear_error(tmp_path: Path) -> None:
     assert err.message == "rule pack folder not found"
 
 
+def test_a_folder_without_a_manifest_is_not_a_pack(tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text("rules:\n" + GOOD_RULE)
+    err = _error(tmp_path)
+    assert err.message == "not a rule pack: the folder has no pack.yaml manifest (name, version)"
+    assert err.location.file == str(tmp_path)
+
+
 def test_rule_lookup_suggests(tmp_path: Path) -> None:
     pack = load_pack(_pack(tmp_path, GOOD_RULE))
     with pytest.raises(PackError, match="did you mean 'long-term'"):

@@ -275,6 +275,11 @@ def _load(paths: Sequence[Path]) -> RulePack:
     for path in paths:
         if not path.is_dir():
             raise PackError("rule pack folder not found", location=Location(file=str(path)))
+        if not (path / MANIFEST).is_file():
+            raise PackError(
+                f"not a rule pack: the folder has no {MANIFEST} manifest (name, version)",
+                location=Location(file=str(path)),
+            )
         manifest_doc = _read(path / MANIFEST)
         manifest = _validate(Manifest, manifest_doc)
         assert isinstance(manifest, Manifest)
