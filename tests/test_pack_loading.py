@@ -176,6 +176,22 @@ def test_a_missing_pack_folder_is_a_clear_error(tmp_path: Path) -> None:
     assert err.message == "rule pack folder not found"
 
 
+def test_a_rule_testing_only_joining_fields_still_cites_its_facts(tmp_path: Path) -> None:
+    rule = _rule(
+        **{
+            "      - fact: alliance\n        where: {term_years: {gte: 10}}": (
+                "      - fact: party\n        where: {key: b}"
+            ),
+            "a term of {alliance.term_years} years": "{party.name} is here",
+        }
+    )
+    pack = load_pack(_pack(tmp_path, rule))
+    case = load_case({"id": "c", "parties": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}]})
+    (finding,) = evaluate_case(case, pack).findings
+    assert finding.message == "B is here"
+    assert [(e.path, e.value, e.party) for e in finding.evidence] == [("parties[1]", "B", "b")]
+
+
 def test_a_folder_without_a_manifest_is_not_a_pack(tmp_path: Path) -> None:
     (tmp_path / "rules.yaml").write_text("rules:\n" + GOOD_RULE)
     err = _error(tmp_path)

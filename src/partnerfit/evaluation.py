@@ -79,7 +79,9 @@ def findings_from(firings: Sequence[Firing], case: Case, pack: RulePack) -> list
         lr = rules[firing.rule]
         if lr.rule.kind == RuleKind.derived:
             continue
-        evidence = _dedupe(_evidence(firing, pack, sources, case))
+        evidence = _dedupe(_evidence(firing, pack, sources, case)) or _whole_facts(
+            firing, pack, case
+        )
         flag = lr.rule.kind == RuleKind.red_flag
         overridden = flag and lr.overridden_by is not None
         finding = Finding(
@@ -139,6 +141,16 @@ def _evidence(
                 yield _cite(path, _show(fact.get(name)), fact, case)
         elif ftype.field_paths is None:
             yield _cite(fact["path"], str(fact.get("value", "")), fact, case)
+
+
+def _whole_facts(firing: Firing, pack: RulePack, case: Case) -> tuple[Evidence, ...]:
+    """Every finding cites something: when a rule tests only joining fields (ids, keys)
+    of the facts it matched, cite those facts whole."""
+    return _dedupe(
+        _cite(fact["path"], str(fact.get("value", "")), fact, case)
+        for _, fact in firing.slots
+        if (ftype := pack.fact_types.get(fact["t"])) is not None and ftype.evidence
+    )
 
 
 def _cite(path: str, value: str | None, fact: Fact, case: Case) -> Evidence:
