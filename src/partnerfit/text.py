@@ -4,6 +4,9 @@ No model and no randomness: words are lower-cased, stop words dropped and
 crudely stemmed, then compared as sets. The score is the Jaccard index of the
 two sets, and the shared stems are kept so a report can show *why* two answers
 were judged alike or apart. Thresholds live in the rule pack, not here.
+
+:func:`printable` makes any string from a case, a pack or a file name safe to
+show on a terminal: every human-readable output goes through it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 _WORD = re.compile(r"[a-z0-9]+")
+
+# Categories never shown raw: controls (C0, DEL, C1), format characters (bidi
+# embeddings, overrides and isolates, marks, zero-width characters, soft hyphen,
+# BOM, tags), lone surrogates (undecodable file-name bytes), unassigned code
+# points and the line and paragraph separators.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"})
+_JOINERS = frozenset({"\u200c", "\u200d"})
+# What a backslash may start in printable()'s output; a backslash of the input that is
+# followed by one of these (or by a character that is escaped) is doubled.
+_ESCAPE_LETTERS = frozenset("\\xuUntr")
+_NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 STOP_WORDS = frozenset(
     """
@@ -144,3 +158,67 @@ def jargon_in(text: str) -> tuple[str, ...]:
         if probe in folded:
             found.add(term)
     return tuple(sorted(found))
+
+
+def printable(text: str, *, multiline: bool = False) -> str:
+    """``text`` with every character that could act on a terminal shown as a visible escape.
+
+    Control characters (C0, DEL, C1: ``\\x1b``), format characters such as the
+    bidi controls (``\\u202e``, ``\\u2066``), lone surrogates, unassigned code
+    points and the line and paragraph separators become ``\\xNN``, ``\\uNNNN``
+    or ``\\UNNNNNNNN``; tab, line feed and carriage return become ``\\t``,
+    ``\\n`` and ``\\r``. With ``multiline`` a line feed and a tab are kept (for
+    text shown as a paragraph). Accents, CJK, emoji and other printable text are
+    kept as they are, and so are the zero-width (non-)joiners between two
+    non-ASCII letters or symbols, where scripts and emoji sequences need them.
+
+    Reversible: a backslash of ``text`` that could be read as the start of an
+    escape is doubled, so two different texts never look the same. Text without
+    such characters and without backslashes is returned unchanged.
+    """
+    if "\\" not in text and text.isprintable():
+        return text
+    out: list[str] = []
+    last = len(text) - 1
+    for i, char in enumerate(text):
+        if char == "\\":
+            following = text[i + 1] if i < last else ""
+            doubled = following in _ESCAPE_LETTERS or (
+                following != "" and _escaped(text, i + 1, multiline)
+            )
+            out.append("\\\\" if doubled else char)
+        elif _escaped(text, i, multiline):
+            out.append(_escape(char))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _escaped(text: str, i: int, multiline: bool) -> bool:
+    char = text[i]
+    if char == " " or (multiline and char in "\n\t"):
+        return False
+    if char.isprintable():
+        return False
+    category = unicodedata.category(char)
+    if category not in _UNSAFE_CATEGORIES:
+        return False  # a space other than U+0020, or a private-use character
+    if char in _JOINERS and 0 < i < len(text) - 1:
+        return not (_joinable(text[i - 1]) and _joinable(text[i + 1]))
+    return True
+
+
+def _joinable(char: str) -> bool:
+    return not char.isascii() and unicodedata.category(char)[0] in "LMS"
+
+
+def _escape(char: str) -> str:
+    named = _NAMED_ESCAPES.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"

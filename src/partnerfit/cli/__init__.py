@@ -22,6 +22,7 @@ from partnerfit.formats import Format, render
 from partnerfit.loading import load_case
 from partnerfit.pack import RulePack, load_pack
 from partnerfit.report import FindingKind, Report, report_json_schema
+from partnerfit.text import printable
 
 
 class ExitCode(IntEnum):
@@ -41,7 +42,8 @@ FAIL_ON_CHOICES = [s.value for s in Severity] + ["never"]
 
 
 def _fail(message: str) -> None:
-    click.echo(f"partnerfit: error: {message}", err=True)
+    # The message holds file names and values from files: never let them reach the terminal raw.
+    click.echo(f"partnerfit: error: {printable(message)}", err=True)
     sys.exit(ExitCode.ERROR)
 
 
