@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
 from partnerfit.case import Severity
 from partnerfit.diff import ReportDiff, compare
@@ -22,6 +23,7 @@ from partnerfit.formats import markdown, table
 from partnerfit.loading import case_from_document
 from partnerfit.pack import RulePack
 from partnerfit.report import REPORT_SCHEMA_VERSION, Report
+from partnerfit.validation import located_error
 
 from . import (
     ExitCode,
@@ -81,9 +83,11 @@ def _report(path: Path, pack: RulePack, today: dt.date | None) -> Report:
             )
         try:
             return Report.model_validate(doc.data)
-        except ValueError as exc:
+        except ValidationError as exc:
+            # The first problem, with its line and field, not pydantic's multi-line dump.
+            problem = located_error(exc, doc, Report, CaseError)
             raise CaseError(
-                f"not a valid partnerfit report: {exc}", location=Location(file=str(path))
+                f"not a valid partnerfit report: {problem.message}", location=problem.location
             ) from None
     return evaluate_case(case_from_document(doc), pack, today=today)
 

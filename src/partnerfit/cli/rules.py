@@ -1,7 +1,9 @@
 """`partnerfit rules …` and `partnerfit explain`: inspect and test rule packs.
 
 Everything printed here comes from the rule's own metadata in the pack, so the
-text of `rules list`, `explain` and the reports cannot drift apart.
+text of `rules list`, `explain` and the reports cannot drift apart. A pack is
+input like a case: every string from it is shown through
+:func:`~partnerfit.text.printable` in the text outputs (JSON keeps it exact).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from tabulate import tabulate
 
 from partnerfit.examples import run_examples
 from partnerfit.pack import LoadedRule, Negation, Pattern, RuleKind
+from partnerfit.text import printable
 
 from . import ExitCode, _pack, format_option, handles_errors, main, rules_option
 
@@ -59,8 +62,9 @@ def rules_list(rules: tuple[Path, ...], fmt: str) -> None:
             json.dumps({"pack": pack.name, "version": pack.version, "rules": rows}, indent=2)
         )
         return
-    click.echo(tabulate([[r[k] for k in _LIST_FIELDS] for r in rows], headers=_LIST_FIELDS))
-    click.echo(f"\n{len(rows)} rules in {pack.name} {pack.version}")
+    table = [[printable(r[k]) for k in _LIST_FIELDS] for r in rows]
+    click.echo(tabulate(table, headers=_LIST_FIELDS, disable_numparse=True))
+    click.echo(f"\n{len(rows)} rules in {printable(pack.name)} {printable(pack.version)}")
 
 
 @rules.command("test")
@@ -75,10 +79,10 @@ def rules_test(dirs: tuple[Path, ...], verbose: bool) -> None:
         if result.passed:
             passed += 1
             if verbose:
-                click.echo(result.explain())
+                click.echo(printable(result.explain()))
         else:
             failed += 1
-            click.echo(result.explain())
+            click.echo(printable(result.explain()))
     click.echo(f"rule examples: {passed} passed, {failed} failed")
     sys.exit(ExitCode.RED_FLAGS if failed else ExitCode.OK)
 
@@ -86,42 +90,43 @@ def rules_test(dirs: tuple[Path, ...], verbose: bool) -> None:
 def _para(label: str, text: str | None) -> list[str]:
     if not text:
         return []
-    body = textwrap.fill(" ".join(text.split()), width=92, subsequent_indent="  ")
+    body = textwrap.fill(printable(" ".join(text.split())), width=92, subsequent_indent="  ")
     return [f"{label}: {body}", ""]
 
 
 def explanation(lr: LoadedRule) -> str:
-    """The full documentation of one rule, as plain text."""
+    """The full documentation of one rule, as plain text (every string from the pack escaped)."""
     rule = lr.rule
-    head = f"{rule.id} {rule.name}"
+    p = printable
+    head = f"{p(rule.id)} {p(rule.name)}"
     kind = rule.kind.value.replace("_", " ")
     if rule.kind == RuleKind.red_flag:
         kind += f", severity {lr.severity.value}"
         if lr.overridden_by:
-            kind += f" (set by {lr.overridden_by}; the rule says {rule.severity.value})"
-    out = [head, "=" * len(head), "", f"{rule.title}", f"Area: {rule.area.value}; {kind}.", ""]
+            kind += f" (set by {p(lr.overridden_by)}; the rule says {rule.severity.value})"
+    out = [head, "=" * len(head), "", p(rule.title), f"Area: {rule.area.value}; {kind}.", ""]
     out += _para("Reports", rule.message)
     out += _para("Why", rule.why)
     out += _para("Source", rule.source)
-    out += [f"References: {ref}" for ref in rule.references]
+    out += [f"References: {p(ref)}" for ref in rule.references]
     out += _para("Remedy", rule.remedy)
     if rule.requires:
-        out += [f"Requires: {', '.join(rule.requires)}"]
+        out += [f"Requires: {p(', '.join(rule.requires))}"]
         out += _para("Asks when unknown", rule.question)
         if not rule.question:
             out.append("")
     out += ["Condition (all must hold):", *(f"  {_pattern(item)}" for item in rule.when), ""]
     if rule.derive is not None:
-        fields = ", ".join(f"{k}={v}" for k, v in rule.derive.fields.items())
-        out += [f"Derives: a `{rule.derive.fact}` fact ({fields})", ""]
+        fields = p(", ".join(f"{k}={v}" for k, v in rule.derive.fields.items()))
+        out += [f"Derives: a `{p(rule.derive.fact)}` fact ({fields})", ""]
     out.append(f"Examples ({len(rule.examples)}):")
     for example in rule.examples:
         if example.expect:
-            shown = "; ".join(", ".join(paths) for paths in example.expect)
-            out.append(f"  fires:     {example.name} -> {shown}")
+            shown = p("; ".join(", ".join(paths) for paths in example.expect))
+            out.append(f"  fires:     {p(example.name)} -> {shown}")
         else:
-            out.append(f"  no firing: {example.name}")
-    out += ["", f"Defined in {lr.file}" + (f", line {lr.line}" if lr.line else "")]
+            out.append(f"  no firing: {p(example.name)}")
+    out += ["", f"Defined in {p(str(lr.file))}" + (f", line {lr.line}" if lr.line else "")]
     return "\n".join(out) + "\n"
 
 
@@ -133,7 +138,7 @@ def _pattern(item: Pattern | Negation) -> str:
         text += f" as {pattern.as_}"
     if pattern.where:
         text += " where " + json.dumps(pattern.where, ensure_ascii=False)
-    return text
+    return printable(text)
 
 
 @main.command()

@@ -1,9 +1,15 @@
-"""A Markdown report a founder can share."""
+"""A Markdown report a founder can share.
+
+Every string that comes from a case, a pack or a saved report goes through
+:func:`_cell`, which folds it to one line, shows control and bidi characters
+as visible escapes (:func:`~partnerfit.text.printable`) and escapes ``|``.
+"""
 
 from __future__ import annotations
 
 from partnerfit.diff import ReportDiff, diff_key
 from partnerfit.report import Finding, FindingKind, Report, WaiverOutcome, WaiverStatus
+from partnerfit.text import printable
 
 _SECTIONS = (
     (FindingKind.red_flag, "Red flags"),
@@ -13,7 +19,9 @@ _SECTIONS = (
 
 
 def _cell(text: str | None) -> str:
-    return "" if text is None else " ".join(text.split()).replace("|", "\\|")
+    if text is None:
+        return ""
+    return printable(" ".join(text.split())).replace("|", "\\|")
 
 
 def render(report: Report) -> str:
@@ -23,11 +31,13 @@ def render(report: Report) -> str:
         "",
         f"**Verdict: {report.verdict.label}**. {_cell(report.reason)}",
         "",
-        f"Case `{report.case_id}`"
-        + (f" from `{report.file}`" if report.file else "")
-        + f", checked with {report.pack.name} {report.pack.version}"
+        f"Case `{_cell(report.case_id)}`"
+        + (f" from `{_cell(report.file)}`" if report.file else "")
+        + f", checked with {_cell(report.pack.name)} {_cell(report.pack.version)}"
         + (
-            " (layers: " + ", ".join(f"{p.name} {p.version}" for p in report.layers) + ")"
+            " (layers: "
+            + ", ".join(f"{_cell(p.name)} {_cell(p.version)}" for p in report.layers)
+            + ")"
             if len(report.layers) > 1
             else ""
         )
@@ -53,7 +63,7 @@ def render(report: Report) -> str:
         waivers = [w for w in report.waivers if w.status == status]
         if waivers:
             out += [f"## {heading} ({len(waivers)})", ""]
-            out += [f"- **{w.rule_id}**: {_waiver_line(w)}" for w in waivers]
+            out += [f"- **{_cell(w.rule_id)}**: {_waiver_line(w)}" for w in waivers]
             out.append("")
     return "\n".join(out)
 
@@ -71,13 +81,13 @@ def _finding(f: Finding, level: str) -> list[str]:
         sev = f" · {f.severity.value}"
         if f.severity_overridden_by:
             rule_sev = f.rule_severity.value if f.rule_severity else "otherwise"
-            sev += f" (set by pack {f.severity_overridden_by}; the rule says {rule_sev})"
-    out = [f"{level} {f.rule_id} {_cell(f.title)}{sev}", "", _cell(f.message), ""]
+            sev += f" (set by pack {_cell(f.severity_overridden_by)}; the rule says {rule_sev})"
+    out = [f"{level} {_cell(f.rule_id)} {_cell(f.title)}{sev}", "", _cell(f.message), ""]
     if f.evidence:
         out += ["| field | value | party |", "|---|---|---|"]
         for e in f.evidence:
             value = "*missing*" if e.value is None else _cell(e.value)
-            out.append(f"| `{e.path}` | {value} | {_cell(e.party)} |")
+            out.append(f"| `{_cell(e.path)}` | {value} | {_cell(e.party)} |")
         out.append("")
     if f.why:
         out += [f"*Why it matters:* {_cell(f.why)}", ""]
@@ -91,7 +101,7 @@ def _finding(f: Finding, level: str) -> list[str]:
 def _waiver_line(w: WaiverOutcome) -> str:
     who = f", accepted by {_cell(w.accepted_by)}" if w.accepted_by else ""
     until = f", expires {w.expires}" if w.expires else ""
-    return f"waiver at `{w.where}`{who}{until}: {_cell(w.justification)}"
+    return f"waiver at `{_cell(w.where)}`{who}{until}: {_cell(w.justification)}"
 
 
 def render_diff(diff: ReportDiff) -> str:
@@ -121,8 +131,8 @@ def render_diff(diff: ReportDiff) -> str:
         out += [f"## {heading} ({len(findings)})", ""]
         for f in findings:
             sev = f" · {f.severity.value}" if f.kind == FindingKind.red_flag else ""
-            paths = ", ".join(f"`{p}`" for p in f.key[1])
-            out.append(f"- **{f.rule_id}** {_cell(f.title)}{sev}: {paths}")
+            paths = ", ".join(f"`{_cell(p)}`" for p in f.key[1])
+            out.append(f"- **{_cell(f.rule_id)}** {_cell(f.title)}{sev}: {paths}")
         out.append("")
     if not (diff.introduced or diff.resolved):
         out += ["No findings introduced or resolved.", ""]

@@ -2,11 +2,16 @@
 
 Rows are written as results arrive (a batch can be very large), so the table's
 file column is as wide as the longest input when the inputs are known up front.
+File names, case ids, titles and error messages are shown through
+:func:`~partnerfit.text.printable`: no control or bidi character reaches a terminal.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from partnerfit.batch import BatchItem, Summary
+from partnerfit.text import printable
 
 from .stream import BatchWriter, error_text, item_error, top_flag_ids
 
@@ -19,11 +24,16 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _p(text: str | Path) -> str:
+    """One line of text from a case, a pack or a file name, safe for a terminal."""
+    return printable(str(text))
+
+
 class TableWriter(BatchWriter):
     """A plain-text table for a terminal."""
 
     def start(self) -> None:
-        self._file_width = max([len("file"), *(len(str(f)) for f in self.files)])
+        self._file_width = max([len("file"), *(len(_p(f)) for f in self.files)])
         head = self._row("file", "case", "verdict", _COUNTS, "top red flags")
         rule = self._row(
             "-" * self._file_width,
@@ -49,10 +59,11 @@ class TableWriter(BatchWriter):
         if r is not None:
             c = r.counts
             counts = tuple(str(n) for n in (c.critical, c.high, c.medium, c.low, c.open_questions))
-            line = self._row(item.file, r.case_id, r.verdict.label, counts, top_flag_ids(r))
+            flags = _p(top_flag_ids(r))
+            line = self._row(_p(item.file), _p(r.case_id), r.verdict.label, counts, flags)
         else:
             blank = tuple("" for _ in _COUNTS)
-            line = self._row(item.file, "", "ERROR", blank, error_text(item_error(item)))
+            line = self._row(_p(item.file), "", "ERROR", blank, _p(error_text(item_error(item))))
         self.out.write(line + "\n")
 
     def finish(self, summary: Summary) -> None:
@@ -61,12 +72,13 @@ class TableWriter(BatchWriter):
             self.out.write("\nMost frequent red flags\n")
             for rid, n in top:
                 sev = summary.flag_severity[rid].value
-                self.out.write(f"{n:>7}  {rid:<12} {sev:<8}  {summary.flag_titles[rid]}\n")
+                title = _p(summary.flag_titles[rid])
+                self.out.write(f"{n:>7}  {_p(rid):<12} {sev:<8}  {title}\n")
         self.out.write("\n" + summary.line() + "\n")
 
 
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+def _cell(text: str | Path) -> str:
+    return printable(" ".join(str(text).split())).replace("|", "\\|")
 
 
 class MarkdownWriter(BatchWriter):
@@ -89,7 +101,7 @@ class MarkdownWriter(BatchWriter):
             )
             self.out.write(
                 f"| `{_cell(item.file)}` | {_cell(r.case_id)} | {r.verdict.label} | {counts} "
-                f"| {top_flag_ids(r)} |\n"
+                f"| {_cell(top_flag_ids(r))} |\n"
             )
         else:
             self.out.write(
@@ -107,5 +119,5 @@ class MarkdownWriter(BatchWriter):
             for rid, n in top:
                 sev = summary.flag_severity[rid].value
                 title = _cell(summary.flag_titles[rid])
-                self.out.write(f"| {rid} | {sev} | {title} | {n} |\n")
+                self.out.write(f"| {_cell(rid)} | {sev} | {title} | {n} |\n")
         self.out.write(f"\n**{summary.line()}**\n")

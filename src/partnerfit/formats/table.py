@@ -1,4 +1,9 @@
-"""A plain-text report for a terminal: a findings table, then the details."""
+"""A plain-text report for a terminal: a findings table, then the details.
+
+Every string that comes from a case, a pack or a saved report goes through
+:func:`~partnerfit.text.printable` (one line each; paragraphs are folded first),
+so that no control or bidi character reaches the terminal.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from tabulate import tabulate
 
 from partnerfit.diff import ReportDiff, diff_key
 from partnerfit.report import Finding, FindingKind, Report, WaiverOutcome, WaiverStatus
+from partnerfit.text import printable
 
 _KIND_LABEL = {
     FindingKind.red_flag: "red flag",
@@ -18,11 +24,11 @@ _KIND_LABEL = {
 
 def render(report: Report) -> str:
     head = [
-        f"Case      {report.case_id}" + (f" — {report.title}" if report.title else ""),
-        f"File      {report.file}" if report.file else None,
-        f"Pack      {report.pack.name} {report.pack.version}",
+        f"Case      {_p(report.case_id)}" + (f" — {_p(report.title)}" if report.title else ""),
+        f"File      {_p(report.file)}" if report.file else None,
+        f"Pack      {_p(report.pack.name)} {_p(report.pack.version)}",
         _layers(report),
-        f"Verdict   {report.verdict.label.upper()}: {report.reason}",
+        f"Verdict   {report.verdict.label.upper()}: {_p(report.reason)}",
         "",
     ]
     lines = [line for line in head if line is not None]
@@ -33,14 +39,14 @@ def render(report: Report) -> str:
         return "\n".join(lines).rstrip("\n") + "\n"
     rows = [
         [
-            f.rule_id,
+            _p(f.rule_id),
             _KIND_LABEL[f.kind],
             _severity(f),
-            textwrap.shorten(f.title, 60),
+            _one_line(f.title, 60),
         ]
         for f in report.findings
     ]
-    lines.append(tabulate(rows, headers=["rule", "kind", "severity", "title"], tablefmt="simple"))
+    lines.append(_tabulate(rows, ["rule", "kind", "severity", "title"]))
     if any(f.severity_overridden_by for f in report.findings):
         lines.append("* severity set by a pack layer, not by the rule itself")
     lines.append("")
@@ -59,7 +65,7 @@ def render(report: Report) -> str:
 def _layers(report: Report) -> str | None:
     if len(report.layers) < 2:
         return None
-    return "Layers    " + " < ".join(f"{p.name} {p.version}" for p in report.layers)
+    return "Layers    " + " < ".join(f"{_p(p.name)} {_p(p.version)}" for p in report.layers)
 
 
 def _severity(f: Finding) -> str:
@@ -81,8 +87,12 @@ def _waivers(report: Report) -> list[str]:
         out.append("Waived red flags (not counted toward the verdict)")
         for w in report.waived:
             f = w.finding
-            out.append(f"  {f.rule_id} {f.name} [{f.severity.value}]: {_one_line(f.title, 70)}")
-            out += [f"    - {e.path}" + (f" (line {e.line})" if e.line else "") for e in f.evidence]
+            out.append(
+                f"  {_p(f.rule_id)} {_p(f.name)} [{f.severity.value}]: {_one_line(f.title, 70)}"
+            )
+            out += [
+                f"    - {_p(e.path)}" + (f" (line {e.line})" if e.line else "") for e in f.evidence
+            ]
             out += _waiver_lines(w.waiver, "    ")
         out.append("")
     for status, heading in _WAIVER_HEADINGS:
@@ -91,21 +101,33 @@ def _waivers(report: Report) -> list[str]:
             out.append(heading)
             for outcome in items:
                 n = outcome.matched
-                out.append(f"  {outcome.rule_id} ({n} matching red flag{'s' if n != 1 else ''})")
+                plural = "s" if n != 1 else ""
+                out.append(f"  {_p(outcome.rule_id)} ({n} matching red flag{plural})")
                 out += _waiver_lines(outcome, "    ")
             out.append("")
     return out
 
 
 def _waiver_lines(w: WaiverOutcome, indent: str) -> list[str]:
-    who = f" (accepted by {w.accepted_by})" if w.accepted_by else ""
+    who = f" (accepted by {_p(w.accepted_by)})" if w.accepted_by else ""
     until = f"; expires {w.expires}" if w.expires else ""
-    out = [f"{indent}waiver {w.where}{who}{until}"]
+    out = [f"{indent}waiver {_p(w.where)}{who}{until}"]
     return out + _wrap("Justification: " + w.justification, indent)
 
 
+def _p(text: str) -> str:
+    """One line of text from a case, a pack or a file name, safe for a terminal."""
+    return printable(text)
+
+
 def _one_line(text: str, width: int) -> str:
-    return textwrap.shorten(text, width)
+    """``text`` folded to one line and shortened to ``width`` before its escapes are shown."""
+    return printable(textwrap.shorten(text, width))
+
+
+def _tabulate(rows: list[list[str]], headers: list[str]) -> str:
+    # disable_numparse: a title such as "1e5" or "inf" is shown as written, not as a number.
+    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
 
 
 def render_diff(diff: ReportDiff) -> str:
@@ -116,21 +138,21 @@ def render_diff(diff: ReportDiff) -> str:
         else f"{diff.new_verdict.label} (unchanged)"
     )
     lines = [
-        f"Case      {diff.old_case}"
-        + (f" -> {diff.new_case}" if diff.new_case != diff.old_case else ""),
+        f"Case      {_p(diff.old_case)}"
+        + (f" -> {_p(diff.new_case)}" if diff.new_case != diff.old_case else ""),
         f"Verdict   {verdict}",
-        f"Reason    {diff.new_reason}",
+        f"Reason    {_p(diff.new_reason)}",
         "",
     ]
     waived = {diff_key(f) for f in diff.waived}
     rows = [
-        ["introduced", f.rule_id, _KIND_LABEL[f.kind], _severity(f), _paths(f)]
+        ["introduced", _p(f.rule_id), _KIND_LABEL[f.kind], _severity(f), _paths(f)]
         for f in diff.introduced
     ]
     rows += [
         [
             "waived" if diff_key(f) in waived else "resolved",
-            f.rule_id,
+            _p(f.rule_id),
             _KIND_LABEL[f.kind],
             _severity(f),
             _paths(f),
@@ -138,11 +160,7 @@ def render_diff(diff: ReportDiff) -> str:
         for f in diff.resolved
     ]
     if rows:
-        lines.append(
-            tabulate(
-                rows, headers=["change", "rule", "kind", "severity", "evidence"], tablefmt="simple"
-            )
-        )
+        lines.append(_tabulate(rows, ["change", "rule", "kind", "severity", "evidence"]))
     else:
         lines.append("No findings introduced or resolved.")
     lines.append("")
@@ -154,15 +172,17 @@ def render_diff(diff: ReportDiff) -> str:
 
 
 def _paths(f: Finding) -> str:
-    return ", ".join(f.key[1])
+    return _p(", ".join(f.key[1]))
 
 
 def _details(f: Finding) -> list[str]:
     sev = f" [{f.severity.value}]" if f.kind == FindingKind.red_flag else ""
-    out = [f"{f.rule_id} {f.name}{sev} ({_KIND_LABEL[f.kind]})"]
+    out = [f"{_p(f.rule_id)} {_p(f.name)}{sev} ({_KIND_LABEL[f.kind]})"]
     out += _wrap(f.message, "  ")
     for e in f.evidence:
-        where = f"{e.path}" + (f" (line {e.line})" if e.line else "")
+        where = _p(e.path) + (f" (line {e.line})" if e.line else "")
+        # repr() shows the value quoted, with its control, bidi and format characters escaped
+        # (and a lone surrogate as \udcxx, which a terminal could not be sent).
         value = "(missing)" if e.value is None else repr(textwrap.shorten(e.value, 90))
         out.append(f"  - {where}: {value}")
     if f.why:
@@ -182,6 +202,10 @@ def _details(f: Finding) -> list[str]:
 
 
 def _wrap(text: str, indent: str) -> list[str]:
+    """A paragraph: line breaks and other white space folded, then escaped and wrapped."""
     return textwrap.wrap(
-        " ".join(text.split()), width=96, initial_indent=indent, subsequent_indent=indent + "  "
+        printable(" ".join(text.split())),
+        width=96,
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
     )
