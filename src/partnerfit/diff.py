@@ -12,6 +12,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from .case import Severity
+from .errors import Location, UsageError
 from .report import Finding, FindingKind, Report, Verdict
 
 DIFF_SCHEMA_VERSION = "1.0"
@@ -68,6 +69,12 @@ class ReportDiff(BaseModel):
 
 def compare(old: Report, new: Report) -> ReportDiff:
     """Compare two reports (typically two versions of one case under one pack)."""
+    for name, report in (("old", old), ("new", new)):
+        if not isinstance(report, Report):
+            raise UsageError(
+                f"must be a Report (see evaluate), got {type(report).__name__}",
+                location=Location(field=name),
+            )
     old_keys = {diff_key(f) for f in old.findings}
     new_keys = {diff_key(f) for f in new.findings}
     waived_keys = {diff_key(w.finding) for w in new.waived}
