@@ -322,7 +322,7 @@ rules:
     message: m
 """
     )
-    with pytest.raises(PackError, match="negations form a cycle"):
+    with pytest.raises(PackError, match="derived rules form a cycle"):
         load_pack(tmp_path)
 
 

@@ -86,14 +86,19 @@ def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
 
 
 def test_duplicate_party_ids_are_refused(tmp_path: Path) -> None:
-    err = _error(_write(tmp_path, MINIMAL.replace("id: b", "id: a")))
-    assert "party ids must be unique; repeated: a" in err.message
+    text = MINIMAL.replace("id: b", "id: a")
+    err = _error(_write(tmp_path, text))
+    assert err.message == "party ids must be unique; 'a' is also parties[0].id"
+    assert err.location.field == "parties[1].id"
+    assert err.location.line == text.splitlines().index("  - id: a", 4) + 1
 
 
 def test_references_to_unknown_parties_are_refused(tmp_path: Path) -> None:
     text = MINIMAL + "governance:\n  roles:\n    - {title: Alliance lead, party: c}\n"
     err = _error(_write(tmp_path, text))
-    assert "governance.roles names party 'c'; known parties: a, b" in err.message
+    assert err.message == "names party 'c', which is not in the case; known: a, b"
+    assert err.location.field == "governance.roles[0].party"
+    assert err.location.line == len(text.splitlines())
 
 
 def test_invalid_yaml_gives_the_line(tmp_path: Path) -> None:

@@ -18,10 +18,13 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
+    ValidationError,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .documents import nearest_line
+from .limits import MAX_ITEMS, MAX_NUMBER, MAX_PARTIES
 from .validation import PATTERN_HELP
 
 # Control characters and the odd line breaks YAML honours (NEL, LS, PS) are refused: they
@@ -67,6 +70,15 @@ Key = Annotated[
         pattern=KEY_PATTERN,
     ),
 ]
+
+Years = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+"""A duration in years."""
+Months = Annotated[float, Field(ge=0, le=1200, allow_inf_nan=False)]
+"""A duration in months."""
+Amount = Annotated[float, Field(ge=0, le=MAX_NUMBER, allow_inf_nan=False)]
+"""An amount of money in the case's currency."""
+MAX_COUNT = 1_000_000_000
+"""The largest count a case may give (people asked, orders …)."""
 
 CASE_SCHEMA_ID = "partnerfit/case/v1"
 
@@ -165,9 +177,9 @@ _SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 class Market(Model):
     """Where a party sells, or where the alliance will sell."""
 
-    segments: list[Name] | None = None
+    segments: list[Name] | None = Field(default=None, max_length=MAX_ITEMS)
     """Customer segments in plain words, e.g. ``independent dental clinics``."""
-    regions: list[Name] | None = None
+    regions: list[Name] | None = Field(default=None, max_length=MAX_ITEMS)
     """Regions or countries, e.g. ``DACH``, ``US Midwest``."""
 
 
@@ -178,7 +190,7 @@ class Offering(Model):
     """Broad category from the business-model vocabulary."""
     description: Text | None = None
     """What it is, in the party's words."""
-    segments: list[Name] | None = None
+    segments: list[Name] | None = Field(default=None, max_length=MAX_ITEMS)
     """The segments it is sold to. Unknown when left out."""
 
 
@@ -189,13 +201,13 @@ class Answers(Model):
     """What the alliance should become; the end state both can picture."""
     mission: Text | None = None
     """Its purpose for customers, beyond profit."""
-    values: list[Name] | None = None
+    values: list[Name] | None = Field(default=None, max_length=MAX_ITEMS)
     """The principles that guide how the alliance does business."""
     positioning: Text | None = None
     """The lasting, true differentiation the alliance claims."""
     three_year_goal: Text | None = None
     """Where this party expects the alliance to be in about three years."""
-    horizon_years: float | None = Field(default=None, ge=0, le=100)
+    horizon_years: Years | None = None
     """How many years this party intends the alliance to run."""
     target_customer: Text | None = None
     """This party's own description of the joint target customer."""
@@ -219,9 +231,9 @@ class Principal(Model):
     """The time this person will give the alliance."""
     expected_commitment: Commitment | None = None
     """The time the other side expects of this person."""
-    other_ventures: list[Venture] | None = None
+    other_ventures: list[Venture] | None = Field(default=None, max_length=MAX_ITEMS)
     """Other ventures, clients or projects; ``[]`` means none."""
-    board_seats: list[Venture] | None = None
+    board_seats: list[Venture] | None = Field(default=None, max_length=MAX_ITEMS)
     """Board seats held elsewhere; ``[]`` means none."""
     personal_goals: Text | None = None
 
@@ -230,12 +242,12 @@ class Contribution(Model):
     """What one party gives, or expects to get, in money or in kind."""
 
     description: Text | None = None
-    value: float | None = Field(default=None, ge=0)
+    value: Amount | None = None
     """Estimated value over the term, in the case's currency."""
 
 
 class PartyHistory(Model):
-    past_partner_disputes: list[Text] | None = None
+    past_partner_disputes: list[Text] | None = Field(default=None, max_length=MAX_ITEMS)
     """Disputes or litigation with earlier partners; ``[]`` means none."""
     references: References | None = None
     """Whether this party gave references from earlier partners."""
@@ -247,11 +259,11 @@ class Party(Model):
     id: Key
     """Short key used to refer to the party elsewhere in the case."""
     name: Name
-    brands: list[Name] | None = None
+    brands: list[Name] | None = Field(default=None, max_length=MAX_ITEMS)
     """Other names the party trades under."""
-    offerings: list[Offering] | None = None
+    offerings: list[Offering] | None = Field(default=None, max_length=MAX_ITEMS)
     markets: Market | None = None
-    competitors: list[Name] | None = None
+    competitors: list[Name] | None = Field(default=None, max_length=MAX_ITEMS)
     """Companies this party names as its competitors; ``[]`` means none."""
     executive_sponsor: Name | Literal[False] | None = None
     """The executive who sponsors the alliance; ``false`` when nobody is named."""
@@ -260,9 +272,9 @@ class Party(Model):
     contribution: Contribution | None = None
     expected_return: Contribution | None = None
     answers: Answers | None = None
-    principals: list[Principal] | None = None
+    principals: list[Principal] | None = Field(default=None, max_length=MAX_ITEMS)
     history: PartyHistory | None = None
-    keeps_selling: list[OfferingCategory] | None = None
+    keeps_selling: list[OfferingCategory] | None = Field(default=None, max_length=MAX_ITEMS)
     """Categories inside the alliance's scope this party will still sell on its own."""
 
 
@@ -278,16 +290,16 @@ class Avatar(Model):
 
 class CustomerEvidence(Model):
     kind: EvidenceKind
-    count: int = Field(default=1, ge=0)
+    count: int = Field(default=1, ge=0, le=MAX_COUNT)
     description: Text | None = None
 
 
 class Exclusivity(Model):
     exclusive: bool
     """Whether any party is bound to deal only with the other."""
-    bound_parties: list[Key] | None = None
+    bound_parties: list[Key] | None = Field(default=None, max_length=MAX_ITEMS)
     """Party ids bound by the exclusivity; unknown means all."""
-    years: float | None = Field(default=None, ge=0)
+    years: Years | None = None
     territory: Text | None = None
     performance_conditions: bool | None = None
     """Whether exclusivity lapses when agreed targets are missed."""
@@ -298,7 +310,7 @@ class Incentives(Model):
     """Whether sales staff on both sides get credit for joint deals."""
     channel_conflict_pay: bool | None = None
     """Whether anyone is paid more for selling around the alliance."""
-    staff_metrics: list[Name] | None = None
+    staff_metrics: list[Name] | None = Field(default=None, max_length=MAX_ITEMS)
     """How staff serving the joint customers are measured."""
 
 
@@ -316,29 +328,29 @@ class Alliance(Model):
 
     kind: AllianceKind | None = None
     purpose: Text | None = None
-    scope_in: list[OfferingCategory] | None = None
+    scope_in: list[OfferingCategory] | None = Field(default=None, max_length=MAX_ITEMS)
     """Offering categories the alliance will sell."""
-    scope_out: list[Name] | None = None
+    scope_out: list[Name] | None = Field(default=None, max_length=MAX_ITEMS)
     """What is explicitly outside the alliance."""
-    carve_outs: list[Text] | None = None
+    carve_outs: list[Text] | None = Field(default=None, max_length=MAX_ITEMS)
     """Agreed exceptions where a party may keep selling alone."""
     target_market: Market | None = None
     value_proposition: Text | None = None
     """The value the alliance creates for customers, in their terms."""
     customer_avatar: Avatar | None = None
-    customer_evidence: list[CustomerEvidence] | None = None
+    customer_evidence: list[CustomerEvidence] | None = Field(default=None, max_length=MAX_ITEMS)
     """Evidence that customers want this; ``[]`` means none gathered."""
     exclusivity: Exclusivity | None = None
-    term_years: float | None = Field(default=None, ge=0, le=100)
-    joint_kpis: list[Name] | None = None
+    term_years: Years | None = None
+    joint_kpis: list[Name] | None = Field(default=None, max_length=MAX_ITEMS)
     incentives: Incentives | None = None
-    projects: list[Project] | None = None
+    projects: list[Project] | None = Field(default=None, max_length=MAX_ITEMS)
 
 
 class Deadlock(Model):
     mechanism: Text | None = None
     """How a deadlock is broken (escalation, chair's vote, mediator…); unknown when left out."""
-    unanimous_matters: list[Name] | None = None
+    unanimous_matters: list[Name] | None = Field(default=None, max_length=MAX_ITEMS)
     terminates_alliance: bool | None = None
     """Whether an unresolved deadlock ends the alliance."""
 
@@ -346,7 +358,7 @@ class Deadlock(Model):
 class ExitTerms(Model):
     defined: bool
     buy_sell: bool | None = None
-    notice_months: float | None = Field(default=None, ge=0)
+    notice_months: Months | None = None
     description: Text | None = None
 
 
@@ -361,7 +373,7 @@ class Governance(Model):
 
     decision_rights: Text | None = None
     alliance_manager: Name | None = None
-    roles: list[Role] | None = None
+    roles: list[Role] | None = Field(default=None, max_length=MAX_ITEMS)
     steering_committee: bool | None = None
     review_cadence: Name | None = None
     dispute_resolution: Text | None = None
@@ -371,13 +383,13 @@ class Governance(Model):
 
 class Disagreement(Model):
     topic: Name
-    parties: list[Key] | None = None
+    parties: list[Key] | None = Field(default=None, max_length=MAX_ITEMS)
     resolved: bool
     description: Text | None = None
 
 
 class History(Model):
-    disagreements: list[Disagreement] | None = None
+    disagreements: list[Disagreement] | None = Field(default=None, max_length=MAX_ITEMS)
     """Disagreements already seen in the talks; ``[]`` means none."""
 
 
@@ -399,9 +411,9 @@ class Case(Model):
     title: Name | None = None
     alliance: Alliance | None = None
     governance: Governance | None = None
-    parties: list[Party] = Field(min_length=2, max_length=12)
+    parties: list[Party] = Field(min_length=2, max_length=MAX_PARTIES)
     history: History | None = None
-    waivers: list[Waiver] | None = None
+    waivers: list[Waiver] | None = Field(default=None, max_length=MAX_ITEMS)
 
     model_config = ConfigDict(
         extra="forbid",
@@ -428,27 +440,46 @@ class Case(Model):
 
     @model_validator(mode="after")
     def _check_references(self) -> Case:
-        ids = [p.id for p in self.parties]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"party ids must be unique; repeated: {', '.join(dupes)}")
+        problems: list[InitErrorDetails] = []
+
+        def problem(loc: tuple[str | int, ...], value: str, message: str) -> None:
+            error = PydanticCustomError("reference", message)
+            problems.append(InitErrorDetails(type=error, loc=loc, input=value))
+
+        first: dict[str, int] = {}
+        for i, p in enumerate(self.parties):
+            if p.id in first:
+                problem(
+                    ("parties", i, "id"),
+                    p.id,
+                    f"party ids must be unique; {p.id!r} is also parties[{first[p.id]}].id",
+                )
+            first.setdefault(p.id, i)
         if self.schema_ is not None and self.schema_ != CASE_SCHEMA_ID:
-            raise ValueError(f"schema must be {CASE_SCHEMA_ID!r}, got {self.schema_!r}")
-        known = set(ids)
-        refs: list[tuple[str, str]] = []
+            problem(("schema",), self.schema_, f"schema must be {CASE_SCHEMA_ID!r}")
+        refs: list[tuple[tuple[str | int, ...], str]] = []
         if self.alliance and self.alliance.exclusivity and self.alliance.exclusivity.bound_parties:
             refs += [
-                ("alliance.exclusivity.bound_parties", k)
-                for k in self.alliance.exclusivity.bound_parties
+                (("alliance", "exclusivity", "bound_parties", i), k)
+                for i, k in enumerate(self.alliance.exclusivity.bound_parties)
             ]
         if self.governance and self.governance.roles:
-            refs += [("governance.roles", r.party) for r in self.governance.roles]
+            refs += [
+                (("governance", "roles", i, "party"), r.party)
+                for i, r in enumerate(self.governance.roles)
+            ]
         if self.history and self.history.disagreements:
-            for d in self.history.disagreements:
-                refs += [("history.disagreements", k) for k in d.parties or []]
-        for where, key in refs:
-            if key not in known:
-                raise ValueError(f"{where} names party {key!r}; known parties: {', '.join(ids)}")
+            for i, d in enumerate(self.history.disagreements):
+                refs += [
+                    (("history", "disagreements", i, "parties", j), k)
+                    for j, k in enumerate(d.parties or [])
+                ]
+        known = ", ".join(first)
+        for loc, key in refs:
+            if key not in first:
+                problem(loc, key, f"names party {key!r}, which is not in the case; known: {known}")
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
 
     def party(self, key: str) -> Party:

@@ -32,14 +32,17 @@ import itertools
 import json
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import durable_rules_engine as _rules_engine
 from durable import engine as _durable
 
 from .errors import EngineError
 from .facts import Fact
+from .limits import MAX_FIRINGS, MAX_NUMBER, NUMBER_DECIMALS
 from .pack import SINK, Compiled, DeriveSpec, render
 
 __all__ = ["Engine", "Firing", "engine_for"]
@@ -84,6 +87,8 @@ class _Run:
         self.sid = sid
         self.firings: list[Firing] = []
         self.derived = 0
+        self.over_budget = False
+        """Whether the evaluation was stopped at :data:`MAX_FIRINGS` firings."""
 
 
 _ruleset_names = itertools.count(1)
@@ -135,6 +140,14 @@ class Engine:
             run = self._run
             if run is None or name == SINK:  # pragma: no cover - the sink never completes
                 return
+            if len(run.firings) >= MAX_FIRINGS:
+                # Stop durable's firing loop: it runs the next action only while this one
+                # has not been marked completed. The action is abandoned so that the
+                # session can be deleted, and the evaluation fails.
+                run.over_budget = True
+                c._completed = True
+                self._stop_action(c)
+                return
             # Read matched facts from the message itself: attribute access on the closure
             # would return durable's own members for slots named `s`, `m` or `host`.
             bound = tuple((slot, dict(c._m[slot])) for slot in slots)
@@ -148,6 +161,10 @@ class Engine:
                 c.assert_fact(derived)
 
         return action
+
+    def _stop_action(self, c: Any) -> None:
+        ruleset = self._host.get_ruleset(self._name)
+        _rules_engine.abandon_action(ruleset._handle, c._handle)
 
     def evaluate(self, facts: Sequence[Fact]) -> list[Firing]:
         """Assert a case's facts in a fresh session; return every firing, in order."""
@@ -164,6 +181,8 @@ class Engine:
                 for level in sorted(strata):
                     batch = [{**fact, "sid": sid} for fact in strata[level]]
                     self._assert(batch)
+                    if run.over_budget:
+                        raise _over_budget(run)
                 state = self._host.get_state(self._name, sid)
                 if state.get("exception"):
                     raise EngineError(f"a rule action failed: {state['exception']}")
@@ -184,6 +203,16 @@ class Engine:
             raise EngineError(f"a fact was asserted twice: {exc.message}") from None
 
 
+def _over_budget(run: _Run) -> EngineError:
+    counts = Counter(f.rule for f in run.firings)
+    top = ", ".join(f"{rule} {n:,} times" for rule, n in counts.most_common(3))
+    return EngineError(
+        f"evaluation stopped: the rules fired {MAX_FIRINGS:,} times for one case ({top}); "
+        "a rule whose patterns join many facts without a shared key matches every "
+        "combination of them: give its patterns a join (`ref:`) that pairs them"
+    )
+
+
 def _derive(spec: DeriveSpec, bound: tuple[tuple[str, Fact], ...], n: int) -> Fact:
     slots = dict(bound)
     first = bound[0][1]
@@ -199,14 +228,25 @@ def _derive(spec: DeriveSpec, bound: tuple[tuple[str, Fact], ...], n: int) -> Fa
 
 
 _SCALARS = frozenset({str, int, float, bool})
+_INT64 = 2**63 - 1
 
 
 def _check_fact(fact: Fact) -> None:
     if "id" not in fact or "t" not in fact:
         raise EngineError(f"a fact needs `t` and `id`: {fact!r}")
     for key, value in fact.items():
-        if type(value) not in _SCALARS or "." in key:
+        kind = type(value)
+        if kind not in _SCALARS or "." in key:
             raise EngineError(f"fact {fact['id']} field {key!r} is not a flat scalar: {value!r}")
+        # The engine's JSON parser reads a float written in exponent form (1e-05, 1e+16),
+        # NaN or Infinity wrongly and can crash the process; an int beyond 64 bits too.
+        if kind is float and not (value == 0 or _FLOAT_MIN <= abs(value) <= MAX_NUMBER):
+            raise EngineError(f"fact {fact['id']} field {key!r}: {value!r} cannot reach the engine")
+        if kind is int and not -_INT64 <= value <= _INT64:
+            raise EngineError(f"fact {fact['id']} field {key!r}: {value!r} cannot reach the engine")
+
+
+_FLOAT_MIN = 10.0**-NUMBER_DECIMALS
 
 
 def _check_joins(ruleset: Mapping[str, Any]) -> None:

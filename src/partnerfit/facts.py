@@ -17,6 +17,7 @@ missing field, so a rule can never mistake "not known" for "no".
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -32,6 +33,7 @@ from .case import (
     References,
     Relation,
 )
+from .limits import MAX_NUMBER, NUMBER_DECIMALS
 from .text import compare_lists, compare_texts, jargon_in, name_key, phrase_key
 
 Fact = dict[str, Any]
@@ -482,8 +484,23 @@ def _normalise(value: Any) -> str | float | bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
-        return float(value)
+        return engine_number(value)
     return str(value)
+
+
+def engine_number(value: float) -> float:
+    """A number as the rule engine can read it: finite, within ±:data:`MAX_NUMBER`,
+    rounded to :data:`NUMBER_DECIMALS` places.
+
+    The engine's JSON number parser reads only plain decimals: Python writes floats
+    below 1e-4 or from 1e16 in exponent form (``1e-05``), which crashes it. A rounded
+    number within the range is never written so. Computed figures (ratios) beyond the
+    range are clamped to it; a case's own numbers are refused at load before that.
+    """
+    if isinstance(value, float) and math.isnan(value):
+        raise ValueError("NaN cannot reach the rule engine")
+    number = float(max(-MAX_NUMBER, min(MAX_NUMBER, value)))
+    return round(number, NUMBER_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def _display(value: Any) -> str:

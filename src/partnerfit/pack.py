@@ -35,6 +35,7 @@ from .facts import (
     FieldKind,
     FieldSpec,
 )
+from .limits import MAX_IN_ITEMS, MAX_NUMBER, MAX_PATTERNS, MAX_RULES, NUMBER_DECIMALS
 from .validation import located_error
 
 RULE_ID = r"^PF-[A-Z]{2,6}-[0-9]{3}$"
@@ -280,7 +281,7 @@ def _load(paths: Sequence[Path]) -> RulePack:
                 f"not a rule pack: the folder has no {MANIFEST} manifest (name, version)",
                 location=Location(file=str(path)),
             )
-        manifest_doc = _read(path / MANIFEST)
+        manifest_doc = _read(path / MANIFEST, path)
         manifest = _validate(Manifest, manifest_doc)
         assert isinstance(manifest, Manifest)
         layers.append(Layer(manifest.name, manifest.version, str(path)))
@@ -288,7 +289,7 @@ def _load(paths: Sequence[Path]) -> RulePack:
             verdict = manifest.verdict
         files = sorted(p for p in path.glob("*.y*ml") if p.name != MANIFEST)
         for file in files:
-            doc = _read(file)
+            doc = _read(file, path)
             parsed = _validate(RuleFile, doc)
             assert isinstance(parsed, RuleFile)
             for index, rule in enumerate(parsed.rules):
@@ -299,6 +300,8 @@ def _load(paths: Sequence[Path]) -> RulePack:
                             f"duplicate rule {other_key!r}, first defined at {names[other_key]}",
                             location=where,
                         )
+                if rule.id not in rules and len(rules) >= MAX_RULES:
+                    raise PackError(f"the pack has more than {MAX_RULES:,} rules", location=where)
                 rules[rule.id] = LoadedRule(rule, str(file), where.line, rule.severity)
                 names[rule.id] = names[rule.name] = f"{file}:{where.line}"
         manifest_where = manifest_doc.location("overrides")
@@ -325,7 +328,17 @@ def _load(paths: Sequence[Path]) -> RulePack:
     )
 
 
-def _read(path: Path) -> Document:
+def _read(path: Path, folder: Path) -> Document:
+    """Read a pack file; a link that leads out of the pack folder is not followed."""
+    try:
+        inside = path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        inside = False
+    if not inside:
+        raise PackError(
+            "is a link that leads out of the rule pack folder; copy the file into the pack",
+            location=Location(file=str(path)),
+        )
     return read_document(path, PackError)
 
 
@@ -366,6 +379,12 @@ class _RuleContext:
             f"rule {rid}: {message}",
             location=Location(file=self.lr.file, line=self.lr.line, field=path),
         )
+
+
+def _short(value: Any) -> str:
+    """A value from a pack file, quoted and cut short for an error message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
@@ -480,6 +499,7 @@ def compile_rules(rules: Sequence[LoadedRule], types: Mapping[str, FactType]) ->
         "all": [{"m": {"$ex": {"t": 1}}}, {"n": {"t": "partnerfit$never"}}],
         "run": SINK,
     }
+    _refuse_derivation_cycles(rules, derive, positives, negatives, producers)
     levels = _stratify(types, positives, negatives, producers)
     return Compiled(ruleset, levels, slots, derive, asks, cited)
 
@@ -502,6 +522,10 @@ def _compile_when(
     bound: list[_Slot] = []
     out: list[dict[str, Any]] = []
     negations = 0
+    if len(when) > MAX_PATTERNS:
+        raise ctx.error(
+            f"a condition has {len(when)} patterns; the limit is {MAX_PATTERNS}", "when"
+        )
     for index, item in enumerate(when):
         negated = isinstance(item, Negation)
         pattern = item.not_ if isinstance(item, Negation) else item
@@ -597,6 +621,12 @@ def _constant_test(
     if op in ("in", "not_in"):
         if not isinstance(value, list) or not value:
             raise ctx.error(f"`{op}` takes a non-empty list", path)
+        if len(value) > MAX_IN_ITEMS:
+            raise ctx.error(
+                f"`{op}` lists {len(value)} values; the limit is {MAX_IN_ITEMS} "
+                "(split the rule, or derive a fact that groups the values)",
+                path,
+            )
         items = [_literal(fs, v, ctx, f"{path}[{i}]") for i, v in enumerate(value)]
         if op == "in":
             return {"$or": [{fname: v} for v in items]}
@@ -612,14 +642,20 @@ def _literal(fs: FieldSpec, value: Any, ctx: _RuleContext, path: str) -> str | f
     """Literals are type-checked: the engine would compare ``10 == "10"`` as true."""
     if fs.kind == "bool":
         if not isinstance(value, bool):
-            raise ctx.error(f"expected true or false, got {value!r}", path)
+            raise ctx.error(f"expected true or false, got {_short(value)}", path)
         return value
     if fs.kind == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ctx.error(f"expected a number, got {value!r}", path)
+            raise ctx.error(f"expected a number, got {_short(value)}", path)
+        if not -MAX_NUMBER <= value <= MAX_NUMBER or round(value, NUMBER_DECIMALS) != value:
+            raise ctx.error(
+                f"numbers in rules lie within ±{MAX_NUMBER:.0e} and have at most "
+                f"{NUMBER_DECIMALS} decimal places; got {_short(value)}",
+                path,
+            )
         return float(value)
     if not isinstance(value, str):
-        raise ctx.error(f"expected text, got {value!r}", path)
+        raise ctx.error(f"expected text, got {_short(value)}", path)
     if fs.choices is not None and value not in fs.choices:
         raise ctx.error(
             f"{value!r} is not a possible value{_suggest(value, fs.choices)} "
@@ -692,6 +728,42 @@ def _compile_derive(
     if d.value is not None:
         _check_template(d.value, bound, types, ctx, "derive.value")
     return DeriveSpec(d.fact, tuple(fields), d.value)
+
+
+def _refuse_derivation_cycles(
+    rules: Sequence[LoadedRule],
+    derive: Mapping[str, DeriveSpec],
+    positives: Mapping[str, set[str]],
+    negatives: Mapping[str, set[str]],
+    producers: Mapping[str, list[str]],
+) -> None:
+    """Refuse derived rules that feed themselves: each firing would derive a new fact
+    that fires the chain again, forever."""
+    # A derived rule depends on the derived rules that produce any of its inputs.
+    needs = {
+        rid: sorted({q for t in positives[rid] | negatives[rid] for q in producers.get(t, [])})
+        for rid in derive
+    }
+    done: set[str] = set()
+
+    def visit(rid: str, trail: list[str]) -> None:
+        if rid in trail:
+            cycle = [*trail[trail.index(rid) :], rid]
+            chain = " → ".join(f"{r} ({derive[r].fact})" for r in cycle)
+            lr = next(lr for lr in rules if lr.rule.id == rid)
+            raise _RuleContext(lr).error(
+                f"derived rules form a cycle that never ends: {chain}; "
+                "a rule may not consume, directly or through other rules, what it derives",
+                "derive",
+            )
+        if rid in done:
+            return
+        for q in needs[rid]:
+            visit(q, [*trail, rid])
+        done.add(rid)
+
+    for rid in sorted(derive):
+        visit(rid, [])
 
 
 def _stratify(

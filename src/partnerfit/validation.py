@@ -65,6 +65,8 @@ def located_error(
         message = f"required field {str(loc[-1])!r} is missing"
     elif first["type"] == "string_pattern_mismatch":
         message = f"{explain(first)}; got {_show(first.get('input'))}"
+    elif first["type"] == "reference":  # the case model's own cross-field checks
+        message = str(first["msg"])
     elif first["type"] == "value_error":
         message = str(first["msg"]).removeprefix("Value error, ")
     else:
