@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from collections.abc import Iterator
 from datetime import date
@@ -247,18 +248,24 @@ def test_run_batch_gives_one_item_per_input_in_order(tmp_path: Path, pack_dir: P
 def test_run_batch_is_lazy(tmp_path: Path, pack_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for n in range(5):
         (tmp_path / f"{n}.yaml").write_text(case_yaml(f"c{n}"), encoding="utf-8")
-    calls: list[str] = []
+    log = tmp_path / "calls.log"
     real = batch_mod.evaluate_case
 
     def counting(case: Any, pack: RulePack, today: date | None = None) -> Report:
-        calls.append(case.id)
+        # Checked in a worker process: the log is a file, not a list of this process.
+        with log.open("a", encoding="utf-8") as out:
+            out.write(case.id + "\n")
         return real(case, pack, today=today)
 
     monkeypatch.setattr(batch_mod, "evaluate_case", counting)
-    items = run_batch(discover([tmp_path]), [pack_dir], jobs=1)
-    assert calls == []
+    items = run_batch(discover([tmp_path]), [pack_dir], jobs=1, chunksize=1)
+    assert not log.exists()
+    assert multiprocessing.active_children() == []
     first = next(items)
-    assert (first.index, calls) == (0, ["c0"])
+    assert first.index == 0
+    assert log.read_text(encoding="utf-8").splitlines()[0] == "c0"
+    items.close()  # type: ignore[attr-defined]
+    assert multiprocessing.active_children() == []
 
 
 def test_a_crashed_worker_is_that_files_error(
@@ -276,11 +283,15 @@ def test_a_crashed_worker_is_that_files_error(
 
     # Workers are forked, so they inherit the patched function.
     monkeypatch.setattr(batch_mod, "evaluate_case", crashing)
-    items = list(run_batch(discover([tmp_path]), [pack_dir], jobs=2, chunksize=2))
-    assert [i.index for i in items] == list(range(12))
-    errors = [(i.index, type(i.error).__name__, str(i.error)) for i in items if i.error]
-    assert errors == [(5, "EngineError", f"{tmp_path / '05.yaml'}: {CRASH_MESSAGE}")]
-    assert [i.report.case_id for i in items if i.report] == [f"c{n}" for n in range(12) if n != 5]
+    for jobs in (1, 2):
+        items = list(run_batch(discover([tmp_path]), [pack_dir], jobs=jobs, chunksize=2))
+        assert [i.index for i in items] == list(range(12))
+        errors = [(i.index, type(i.error).__name__, str(i.error)) for i in items if i.error]
+        message = f"{CRASH_MESSAGE} (exit code 3)"
+        assert errors == [(5, "EngineError", f"{tmp_path / '05.yaml'}: {message}")]
+        assert [i.report.case_id for i in items if i.report] == [
+            f"c{n}" for n in range(12) if n != 5
+        ]
 
 
 def test_an_unexpected_exception_is_that_files_error(

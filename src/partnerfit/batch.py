@@ -1,32 +1,46 @@
-"""Checking many cases at once: discovery, a process pool, ordered streaming results.
+"""Checking many cases at once: discovery, worker processes, ordered streaming results.
 
 The engine is not thread-safe but processes are (see ``shared/durable-rules.md``),
-so parallel work runs in worker processes. Each worker loads the rule pack once,
-receives *paths* (or plain JSON-able data) and sends back JSON text, never pickled
-model objects. Results come back lazily and in input order, whatever the number
-of workers, so every output format is byte-identical for ``jobs=1`` and ``jobs=8``.
+so the work runs in worker processes, even for one job. Each worker loads the rule
+pack once, receives *paths* (or plain JSON-able data) and sends back JSON text,
+never pickled model objects. Results come back lazily and in input order, whatever
+the number of workers, so every output format is byte-identical for ``jobs=1`` and
+``jobs=8``.
 
 Every input gives exactly one result: a report, or an error naming the file, the
 line and the field. A worker that crashes on a file (a segfault in the C engine,
-an out-of-memory kill) turns into an error for that file; the batch goes on.
+an out-of-memory kill) turns into an error for that file and is replaced; the
+batch goes on. Workers end with the batch: when it is done, abandoned, or when the
+process that runs it dies, even by SIGKILL.
+
+File names that are not valid UTF-8 are shown with their undecodable bytes
+escaped (:func:`path_text`) in every report and error, so that every output can
+hold them.
 
 Nothing here prints or exits.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
 import gc
 import glob
 import json
 import multiprocessing
+import multiprocessing.context
+import multiprocessing.process
 import os
+import re
 import signal
+import sys
+import threading
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -44,6 +58,7 @@ __all__ = [
     "discover",
     "evaluate_many",
     "flags_at_or_above",
+    "path_text",
     "run_batch",
 ]
 
@@ -202,14 +217,34 @@ class Summary:
         return f"{self.cases} case{'' if self.cases == 1 else 's'}: {', '.join(parts)}"
 
 
+# --------------------------------------------------------------------------- file names
+
+
+def path_text(name: str) -> str:
+    """``name`` as text that any output can hold: undecodable bytes shown as escapes.
+
+    A file name that is not valid UTF-8 reaches Python with each undecodable byte
+    as a lone surrogate (``os.fsdecode``: byte ``0xff`` becomes ``"\\udcff"``),
+    which no UTF-8 output, JSON encoder or XML document can hold. Each lone
+    surrogate is written as its visible escape, ``\\udcff`` (the form
+    :func:`partnerfit.text.printable` shows on a terminal), so a file keeps one
+    recognisable name in every format. Any other name is returned unchanged.
+    """
+    if name.isascii() or not _SURROGATE.search(name):
+        return name
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", name)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 # --------------------------------------------------------------------------- work units
 
 # A task is JSON-able: (index, kind, payload). Kinds: "path" (a file to read),
 # "text" (YAML/JSON text), "data" (a parsed mapping with its file and line marks).
 _Task = tuple[int, str, Any]
-# A result from a worker is JSON-able too: (index, report JSON or None, error dict or
-# None); in-process (jobs=1) the report object itself is passed on, unserialised.
-_Result = tuple[int, Report | str | None, dict[str, Any] | None]
+# A result from a worker is JSON-able too: (index, report JSON or None, error dict or None).
+_Result = tuple[int, str | None, dict[str, Any] | None]
 
 
 class _Setup(NamedTuple):
@@ -219,8 +254,6 @@ class _Setup(NamedTuple):
     today: dt.date | None
 
 
-_worker_pack: RulePack | None = None
-_worker_today: dt.date | None = None
 _ERROR_KINDS: dict[str, type[PartnerfitError]] = {
     "CaseError": CaseError,
     "EngineError": EngineError,
@@ -229,30 +262,12 @@ _ERROR_KINDS: dict[str, type[PartnerfitError]] = {
 }
 
 
-def _init_worker(setup: _Setup) -> None:
-    """Pool initializer: load the pack once per worker process."""
-    global _worker_pack, _worker_today
-    # Ctrl-C is the parent's to handle: it stops the pool and removes partial output.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker_pack = load_pack(*setup.rule_dirs)
-    _worker_today = setup.today
-    # Everything inherited from a forked parent (its list of inputs, the pack) is moved
-    # out of the collector's reach, so that collections never touch, and so never copy,
-    # those shared pages.
-    gc.freeze()
-
-
-def _check_chunk(tasks: Sequence[_Task]) -> list[_Result]:
-    assert _worker_pack is not None, "worker used before its initializer ran"
-    return [_check(task, _worker_pack, _worker_today, as_json=True) for task in tasks]
-
-
-def _check(task: _Task, pack: RulePack, today: dt.date | None, *, as_json: bool) -> _Result:
+def _check(task: _Task, pack: RulePack, today: dt.date | None) -> _Result:
     index, kind, payload = task
     try:
         case = _case_of(kind, payload)
         report = evaluate_case(case, pack, today=today)
-        return index, report.to_json(indent=None) if as_json else report, None
+        return index, report.to_json(indent=None), None
     except PartnerfitError as exc:
         return index, None, _error_dict(exc)
     except Exception as exc:  # one bad file must never stop the batch
@@ -267,22 +282,26 @@ def _case_of(kind: str, payload: Any) -> Case:
     if kind == "path":
         if _is_unmatched_pattern(payload):
             raise CaseError("no file matches this pattern", location=Location(file=payload))
-        return load_case(Path(payload))
+        case = load_case(Path(payload))
+        shown = path_text(payload)
+        if shown != payload:
+            # The report names its file (and so do its waivers and their messages): give it
+            # the name every output can hold, before anything is built from it.
+            case._file = shown
+        return case
     if kind == "text":
         return case_from_document(parse_document(payload, error=CaseError))
-    if kind == "case":  # in-process only: a Case object is never sent to a worker
-        assert isinstance(payload, Case)
-        return payload
     data, file, lines = payload
-    return case_from_document(Document(data=data, file=file, lines=lines))
+    shown_file = path_text(file) if file is not None else None
+    return case_from_document(Document(data=data, file=shown_file, lines=lines))
 
 
 def _error_dict(exc: PartnerfitError) -> dict[str, Any]:
     loc = exc.location
     return {
         "kind": type(exc).__name__,
-        "message": exc.message,
-        "file": loc.file,
+        "message": path_text(exc.message),
+        "file": path_text(loc.file) if loc.file is not None else None,
         "line": loc.line,
         "field": loc.field,
     }
@@ -296,16 +315,280 @@ def _error_from(data: Mapping[str, Any]) -> PartnerfitError:
     )
 
 
-def _report(data: Report | str | None) -> Report | None:
-    if data is None or isinstance(data, Report):
-        return data
-    return Report.model_validate_json(data)
+def _report(data: str | None) -> Report | None:
+    return None if data is None else Report.model_validate_json(data)
 
 
-def _crash(task: _Task) -> _Result:
+def _crash(task: _Task, exitcode: int | None) -> _Result:
     index, kind, payload = task
     file = payload if kind == "path" else None
-    return index, None, _error_dict(EngineError(CRASH_MESSAGE, location=Location(file=file)))
+    error = EngineError(CRASH_MESSAGE + _how(exitcode), location=Location(file=file))
+    return index, None, _error_dict(error)
+
+
+def _how(exitcode: int | None) -> str:
+    """`` (killed by SIGSEGV)``, `` (exit code 3)``: how a worker process ended."""
+    if exitcode is None:
+        return ""
+    if exitcode >= 0:
+        return f" (exit code {exitcode})"
+    try:
+        return f" (killed by {signal.Signals(-exitcode).name})"
+    except ValueError:
+        return f" (killed by signal {-exitcode})"
+
+
+# --------------------------------------------------------------------------- worker processes
+
+# Chunks bigger than this (pickled) are sent only to an idle worker: a worker that is
+# still sending results could otherwise block on a full pipe while the parent blocks
+# sending to it. Smaller chunks always fit in the pipe's buffer.
+_SMALL_CHUNK = 16 * 1024
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_main(
+    conn: Connection,
+    setup: _Setup,
+    parent: int,
+    deathsig: bool,
+    inherited: Sequence[Connection],
+) -> None:
+    """A worker process: load the pack once, then check chunks of tasks until told to stop.
+
+    Results go back one per task, in task order, so that when the process dies the
+    parent knows exactly which file it was checking.
+    """
+    for other in inherited:  # other workers' pipes, inherited through fork
+        other.close()
+    _die_with_parent(parent, deathsig)
+    # Ctrl-C is the parent's to handle: it stops the workers and removes partial output.
+    # SIGTERM and SIGHUP end a worker at once, whatever handlers the parent installed.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    _detach_stdio()
+    pack = load_pack(*setup.rule_dirs)
+    # Everything inherited from a forked parent (its list of inputs, the pack) is moved
+    # out of the collector's reach, so that collections never touch, and so never copy,
+    # those shared pages.
+    gc.freeze()
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone
+        if chunk is None:
+            return
+        for task in chunk:
+            result = _check(task, pack, setup.today)
+            try:
+                conn.send(result)
+            except OSError:
+                return
+
+
+def _die_with_parent(parent: int, deathsig: bool) -> None:
+    """Make sure this worker does not outlive the batch, even if the parent is SIGKILLed.
+
+    On Linux the kernel kills the worker when the thread that started it ends
+    (``PR_SET_PDEATHSIG``). Elsewhere, or when the worker was started from a thread
+    other than the main one (whose end would kill it too early), a worker notices
+    the end of its parent when its pipe closes.
+    """
+    if deathsig and sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            kill = ctypes.c_ulong(signal.SIGKILL)
+            zero = ctypes.c_ulong(0)
+            libc.prctl(_PR_SET_PDEATHSIG, kill, zero, zero, zero)
+        except (OSError, AttributeError):  # pragma: no cover - no usable libc
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(0)
+
+
+def _detach_stdio() -> None:
+    """Nothing a worker prints reaches the batch's output; its stderr stays for crash reports.
+
+    The streams a forked worker inherits may hold the parent's unwritten output;
+    fresh ones replace them, so that it is never written twice.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+    finally:
+        os.close(devnull)
+    sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the worker
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+
+
+class _Worker:
+    """One worker process, the parent's end of its pipe, and the tasks it holds, in order."""
+
+    def __init__(
+        self, ctx: multiprocessing.context.BaseContext, setup: _Setup, others: list[_Worker]
+    ) -> None:
+        parent_end, child_end = ctx.Pipe(duplex=True)
+        forked = ctx.get_start_method() == "fork"
+        deathsig = threading.current_thread() is threading.main_thread()
+        inherited = [w.conn for w in others] + [parent_end] if forked else []
+        self.process: multiprocessing.process.BaseProcess = ctx.Process(  # type: ignore[attr-defined]
+            target=_worker_main,
+            args=(child_end, setup, os.getpid(), deathsig, inherited),
+            name="partnerfit-worker",
+            daemon=True,
+        )
+        try:
+            self.process.start()
+        except OSError as exc:
+            parent_end.close()
+            child_end.close()
+            raise EngineError(f"cannot start a worker process: {exc.strerror or exc}") from None
+        child_end.close()
+        self.conn: Connection = parent_end
+        self.pending: deque[tuple[int, _Task]] = deque()
+        """(sequence number, task) of every task sent and not answered yet, in order."""
+
+    def exitcode(self) -> int | None:
+        """Reap the ended process; its exit code (negative: the signal that killed it)."""
+        self.process.join(timeout=5)
+        if self.process.is_alive():  # it closed its pipe but lives on: end it
+            self.process.kill()
+            self.process.join()
+        return self.process.exitcode
+
+    def stop(self, *, kill: bool) -> None:
+        if kill:
+            # SIGKILL, not SIGTERM: a worker that has not yet reset its signal handlers
+            # would run the parent's.
+            with contextlib.suppress(OSError):
+                self.process.kill()
+        else:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+
+    def reap(self) -> None:
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+class _Pool:
+    """Long-lived worker processes; a worker that dies is replaced.
+
+    Results come back in input order. A worker's death is pinned on the task it was
+    checking, which gets an :class:`EngineError` result; the tasks it held after that
+    one go to a fresh worker. At most ``window`` tasks are between the input and the
+    consumer, so memory does not grow with the batch.
+    """
+
+    def __init__(self, setup: _Setup) -> None:
+        self._ctx = _context()
+        self._setup = setup
+        self._workers: list[_Worker] = []
+        self._idle_deaths = 0
+
+    def start(self, jobs: int) -> None:
+        for _ in range(jobs):
+            self._workers.append(_Worker(self._ctx, self._setup, self._workers))
+
+    def run(self, tasks: Iterable[_Task], size: int, window: int) -> Iterator[_Result]:
+        source = iter(tasks)
+        exhausted = False
+        redo: deque[tuple[int, _Task]] = deque()  # tasks of a dead worker, to send again
+        staged: list[tuple[int, _Task]] = []  # a chunk taken but not sent yet
+        staged_data = b""
+        results: dict[int, _Result] = {}
+        next_out = next_seq = 0
+        while True:
+            while next_out in results:
+                yield results.pop(next_out)
+                next_out += 1
+            # Feed every worker that has less than a chunk left to do.
+            for slot in range(len(self._workers)):
+                while True:
+                    worker = self._workers[slot]
+                    if not staged:
+                        staged = [redo.popleft() for _ in range(min(size, len(redo)))]
+                        while not exhausted and len(staged) < size and next_seq - next_out < window:
+                            task = next(source, None)
+                            if task is None:
+                                exhausted = True
+                                break
+                            staged.append((next_seq, task))
+                            next_seq += 1
+                        if not staged:
+                            break
+                        staged_data = bytes(ForkingPickler.dumps([t for _, t in staged]))
+                    if worker.pending and (
+                        len(worker.pending) >= size or len(staged_data) > _SMALL_CHUNK
+                    ):
+                        break
+                    try:
+                        worker.conn.send_bytes(staged_data)
+                    except OSError:  # it died: its current task is pinned, then retry
+                        self._replace(slot, results, redo)
+                        continue
+                    worker.pending.extend(staged)
+                    staged = []
+            busy = [w for w in self._workers if w.pending]
+            if not busy:
+                if exhausted and not staged and not redo and next_out == next_seq:
+                    return
+                continue
+            for conn in wait([w.conn for w in busy]):
+                slot = next(i for i, w in enumerate(self._workers) if w.conn is conn)
+                self._receive(slot, results, redo)
+
+    def _receive(
+        self, slot: int, results: dict[int, _Result], redo: deque[tuple[int, _Task]]
+    ) -> None:
+        """Every result the worker has ready; its death if it has died."""
+        worker = self._workers[slot]
+        while worker.pending:
+            try:
+                result: _Result = worker.conn.recv()
+            except (EOFError, OSError):
+                self._replace(slot, results, redo)
+                return
+            seq, task = worker.pending.popleft()
+            assert result[0] == task[0], "a worker answered out of order"
+            results[seq] = result
+            self._idle_deaths = 0
+            if not worker.conn.poll():
+                return
+
+    def _replace(
+        self, slot: int, results: dict[int, _Result], redo: deque[tuple[int, _Task]]
+    ) -> None:
+        """A worker died: its current task's result is a crash, its other tasks go back."""
+        worker = self._workers[slot]
+        code = worker.exitcode()
+        worker.conn.close()
+        if worker.pending:
+            seq, task = worker.pending.popleft()
+            results[seq] = _crash(task, code)
+            redo.extendleft(reversed(worker.pending))
+            worker.pending.clear()
+        else:
+            # Died holding no task: no file's fault. Give up if it keeps happening.
+            self._idle_deaths += 1
+            if self._idle_deaths > 3:
+                raise EngineError(f"worker processes keep ending on their own{_how(code)}")
+        others = [w for w in self._workers if w is not worker]
+        self._workers[slot] = _Worker(self._ctx, self._setup, others)
+
+    def close(self, *, kill: bool) -> None:
+        """Stop every worker: politely when the work is done, at once when abandoned."""
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.stop(kill=kill)
+        for worker in workers:
+            worker.reap()
 
 
 # --------------------------------------------------------------------------- the pool
@@ -327,99 +610,28 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def _ordered(
-    tasks: Iterable[_Task], setup: _Setup, jobs: int, chunksize: int | None
-) -> Iterator[_Result]:
-    """Results of ``tasks`` in task order.
+    tasks: Iterable[_Task], setup: _Setup, jobs: int, chunksize: int, window: int
+) -> Generator[_Result, None, None]:
+    """Results of ``tasks`` in task order, checked in ``jobs`` worker processes.
 
-    With ``jobs == 1`` everything runs in this process. Otherwise chunks of tasks
-    go to a pool with a bounded window in flight (like ``Pool.imap`` with a
-    chunksize, but with flat memory when the consumer is slow, and surviving a
-    worker crash, which makes ``Pool.imap`` wait forever).
+    Even one job runs in a worker process: the C rule engine can crash on a file
+    (a segfault ends a process, it raises nothing), and the batch must lose neither
+    that file's row nor anything else. Chunks of ``chunksize`` tasks go to the
+    workers; at most ``window`` tasks are between the input and the consumer.
     """
     # Loaded here first, so that a bad pack raises PackError in this process rather
-    # than failing every worker's initializer (which would look like crashes).
-    pack = load_pack(*setup.rule_dirs)
-    if jobs <= 1:
-        for task in tasks:
-            yield _check(task, pack, setup.today, as_json=False)
-        return
-    size = chunksize or 16
-    # Enough chunks in flight to keep every worker busy while the next result is
-    # awaited in order; few enough that memory does not depend on the batch size.
-    window = jobs * 3
-    source = iter(tasks)
-    pending: deque[tuple[list[_Task], Future[list[_Result]]]] = deque()
-    pool = _new_pool(setup, jobs)
+    # than failing every worker (which would look like crashes).
+    load_pack(*setup.rule_dirs)
+    pool = _Pool(setup)
     finished = False
     try:
-        while True:
-            while len(pending) < window:
-                chunk = _take(source, size)
-                if not chunk:
-                    break
-                pending.append((chunk, pool.submit(_check_chunk, chunk)))
-            if not pending:
-                finished = True
-                return
-            chunk, future = pending.popleft()
-            try:
-                results = future.result()
-            except BrokenProcessPool:
-                # Every chunk in flight is lost with the pool. Re-run them one task at a
-                # time in a fresh pool, so that the crash is pinned on the right file.
-                lost = [chunk] + [c for c, f in pending if not _has_result(f)]
-                pool.shutdown(wait=True, cancel_futures=True)
-                pool = _new_pool(setup, jobs)
-                redo: dict[int, _Result] = {}
-                for task in (t for c in lost for t in c):
-                    redo[task[0]], pool = _isolated(task, pool, setup, jobs)
-                results = [redo[t[0]] for t in chunk]
-                pending = deque(
-                    (c, f if _has_result(f) else _done([redo[t[0]] for t in c])) for c, f in pending
-                )
-            yield from results
+        pool.start(jobs)
+        yield from pool.run(tasks, chunksize, window)
+        finished = True
     finally:
-        # Done: reap the workers. Abandoned (an error, Ctrl-C, the consumer stopped):
-        # do not wait for chunks nobody will read.
-        pool.shutdown(wait=finished, cancel_futures=not finished)
-
-
-def _new_pool(setup: _Setup, jobs: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=_context(),
-        initializer=_init_worker,
-        initargs=(setup,),
-    )
-
-
-def _isolated(
-    task: _Task, pool: ProcessPoolExecutor, setup: _Setup, jobs: int
-) -> tuple[_Result, ProcessPoolExecutor]:
-    try:
-        return pool.submit(_check_chunk, [task]).result()[0], pool
-    except BrokenProcessPool:
-        pool.shutdown(wait=True, cancel_futures=True)
-        return _crash(task), _new_pool(setup, jobs)
-
-
-def _has_result(future: Future[list[_Result]]) -> bool:
-    return future.done() and not future.cancelled() and future.exception() is None
-
-
-def _done(results: list[_Result]) -> Future[list[_Result]]:
-    future: Future[list[_Result]] = Future()
-    future.set_result(results)
-    return future
-
-
-def _take(source: Iterator[_Task], n: int) -> list[_Task]:
-    out: list[_Task] = []
-    for task in source:
-        out.append(task)
-        if len(out) == n:
-            break
-    return out
+        # Done: let the workers end. Abandoned (an error, Ctrl-C, a signal, the consumer
+        # stopped): end them at once, without waiting for work nobody will read.
+        pool.close(kill=not finished)
 
 
 def _auto_chunksize(total: int | None, jobs: int) -> int:
@@ -428,6 +640,12 @@ def _auto_chunksize(total: int | None, jobs: int) -> int:
     # Small enough that every worker gets several chunks (load balance), large
     # enough that the per-chunk overhead of inter-process messages is amortised.
     return max(1, min(32, total // (jobs * 8) or 1))
+
+
+def _window(jobs: int, chunksize: int) -> int:
+    # Enough tasks in flight to keep every worker busy (two chunks each) while the next
+    # result is awaited in order; few enough that memory does not depend on the batch.
+    return jobs * 3 * chunksize
 
 
 # --------------------------------------------------------------------------- public API
@@ -448,11 +666,14 @@ def run_batch(
     """Check every case file in ``paths`` (already :func:`discover`-ed), lazily and in order.
 
     ``rule_dirs`` are layered rule-pack folders (none: the default pack);
-    ``jobs`` is the number of worker processes (default: the CPUs available;
-    ``1`` runs in this process). The pack is loaded before this returns, so a
-    bad pack raises :class:`PackError` here rather than on the first item.
+    ``jobs`` is the number of worker processes (default: the CPUs available).
+    Even ``jobs=1`` checks in a worker process, so that a file that crashes the
+    rule engine costs only its own row. The pack is loaded before this returns,
+    so a bad pack raises :class:`PackError` here rather than on the first item.
     Exactly one :class:`BatchItem` is yielded per path, in the order of ``paths``.
     Waiver expiry is judged on ``today`` (default: the local date).
+
+    Stop early with the iterator's ``close()``: its workers are ended at once.
     """
     dirs = _rule_dirs(rule_dirs)
     load_pack(*dirs)
@@ -460,17 +681,21 @@ def run_batch(
     # ``paths`` is not copied: for 100,000 files even a list of Path objects weighs.
     tasks: Iterator[_Task] = ((i, "path", str(p)) for i, p in enumerate(paths))
     setup = _Setup(dirs, today)
-    results = _ordered(tasks, setup, n_jobs, chunksize or _auto_chunksize(len(paths), n_jobs))
+    size = chunksize or _auto_chunksize(len(paths), n_jobs)
+    results = _ordered(tasks, setup, n_jobs, size, _window(n_jobs, size))
 
     def items() -> Iterator[BatchItem]:
-        for index, report_json, error in results:
-            given = paths[index]
-            yield BatchItem(
-                index=index,
-                path=given if isinstance(given, Path) else Path(given),
-                report=_report(report_json),
-                error=_error_from(error) if error is not None else None,
-            )
+        try:
+            for index, report_json, error in results:
+                given = paths[index]
+                yield BatchItem(
+                    index=index,
+                    path=given if isinstance(given, Path) else Path(given),
+                    report=_report(report_json),
+                    error=_error_from(error) if error is not None else None,
+                )
+        finally:
+            results.close()
 
     return items()
 
@@ -488,10 +713,11 @@ def evaluate_many(
     :class:`Case`, a path to a case file, YAML/JSON text, or a parsed mapping.
     ``pack_dirs`` are layered rule-pack folders (none: the default pack).
 
-    ``jobs=1`` (the default) runs in this process. With more, cases are checked in
-    that many worker processes: files are read by the workers, other inputs are
-    sent as plain data. Output order is input order either way, and ``cases`` is
-    consumed lazily, so an endless generator of cases works with flat memory.
+    Cases are checked in ``jobs`` worker processes (one by default), never in this
+    process, so that a case that crashes the C rule engine ends a worker, not the
+    caller: files are read by the workers, other inputs are sent as plain data.
+    Output order is input order, and ``cases`` is consumed lazily (with ``jobs=1``,
+    one case at a time), so an endless generator of cases works with flat memory.
 
     A case that cannot be loaded yields its :class:`~partnerfit.errors.CaseError`
     (with file, line and field); an engine failure or a crashed worker yields an
@@ -501,19 +727,24 @@ def evaluate_many(
     """
     dirs = _rule_dirs(pack_dirs)
     n_jobs = _jobs(jobs)
-    tasks = (_task(i, c, in_process=n_jobs == 1) for i, c in enumerate(cases))
-    for _, report_json, error in _ordered(tasks, _Setup(dirs, today), n_jobs, None):
-        report = _report(report_json)
-        if report is not None:
-            yield report
-        else:
-            assert error is not None
-            yield _error_from(error)
+    tasks = (_task(i, c) for i, c in enumerate(cases))
+    # One job reads no case ahead of the one being checked; more keep every worker busy.
+    size = 1 if n_jobs == 1 else _auto_chunksize(None, n_jobs)
+    window = 1 if n_jobs == 1 else _window(n_jobs, size)
+    results = _ordered(tasks, _Setup(dirs, today), n_jobs, size, window)
+    try:
+        for _, report_json, error in results:
+            report = _report(report_json)
+            if report is not None:
+                yield report
+            else:
+                assert error is not None
+                yield _error_from(error)
+    finally:
+        results.close()
 
 
-def _task(index: int, case: Case | str | Path | Mapping[str, Any], *, in_process: bool) -> _Task:
-    if isinstance(case, Case) and in_process:
-        return index, "case", case
+def _task(index: int, case: Case | str | Path | Mapping[str, Any]) -> _Task:
     if isinstance(case, Case):
         data = case.model_dump(mode="json", by_alias=True, exclude_unset=True)
         lines = dict(case._lines)
@@ -521,7 +752,7 @@ def _task(index: int, case: Case | str | Path | Mapping[str, Any], *, in_process
     if isinstance(case, Path):
         return index, "path", str(case)
     if isinstance(case, str):
-        if "\n" not in case and (case.endswith(CASE_SUFFIXES) or Path(case).exists()):
+        if "\n" not in case and (case.endswith(CASE_SUFFIXES) or _exists(case)):
             return index, "path", case
         return index, "text", case
     if isinstance(case, Mapping):
@@ -531,6 +762,13 @@ def _task(index: int, case: Case | str | Path | Mapping[str, Any], *, in_process
         f"case {index}: expected a Case, a path, YAML/JSON text or a mapping, "
         f"got {type(case).__name__}"
     )
+
+
+def _exists(path: str) -> bool:
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):  # a NUL byte, a name too long: not a path to a file
+        return False
 
 
 def _jobs(jobs: int | None) -> int:
