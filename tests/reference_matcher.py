@@ -255,8 +255,7 @@ def strata(plans: Sequence[RulePlan]) -> list[list[RulePlan]]:
             break
     else:
         raise OracleError("the rules' negations form a cycle: the pack is not stratifiable")
-    # Derived types that nobody derives yet (none here) stay at 0; every negated derived type
-    # must be known to be derived for the ordering above to apply.
+    # A check of the fixpoint: each rule runs after every producer of a type it negates.
     derived = {p.derive.fact for p in plans if p.derive is not None}
     for p in plans:
         for q in p.negations:
@@ -489,8 +488,8 @@ def match(
                     key = (plan.name, binding)
                     if key in fired:
                         continue
-                    fired[key] = 1
-                    if sum(fired.values()) > budget:
+                    fired[key] = 1  # each (rule, binding) fires once
+                    if len(fired) > budget:
                         raise OracleError(f"more than {budget} firings: endless derivation")
                     if plan.derive is None:
                         continue
