@@ -178,6 +178,11 @@ class _BadPath(os.PathLike[str]):
             "jobs: must be from 1 to 256, got 1000000000",
         ),
         (
+            lambda: pf.evaluate_many([CASE], PACK, jobs=-(10**5000)),
+            UsageError,
+            "jobs: must be from 1 to 256, got a far larger number",
+        ),
+        (
             lambda: pf.evaluate_many([CASE], PACK, jobs=True),
             UsageError,
             "jobs: must be a whole number, got bool",

@@ -193,8 +193,10 @@ def _check_jobs(jobs: object) -> int:
             location=Location(field="jobs"),
         )
     if not 1 <= jobs <= MAX_JOBS:
+        # A huge number is not shown: Python cannot even turn one of 4,300 digits into text.
+        shown = str(jobs) if abs(jobs) < 10**18 else "a far larger number"
         raise UsageError(
-            f"must be from 1 to {MAX_JOBS}, got {jobs}", location=Location(field="jobs")
+            f"must be from 1 to {MAX_JOBS}, got {shown}", location=Location(field="jobs")
         )
     return jobs
 
