@@ -470,16 +470,11 @@ def test_compare_returns_a_diff_or_raises_a_partnerfit_error(old: Any, new: Any)
         assert isinstance(_outcome(partial(compare, a, b)), ReportDiff | PartnerfitError)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="partnerfit/__init__.py still exports pack.load_pack, not the checked api.load_pack",
-)
 def test_the_package_load_pack_checks_its_arguments() -> None:
     with pytest.raises(UsageError):
         pf.load_pack(3)
 
 
-@pytest.mark.xfail(strict=True, reason="report.py: from_json lets pydantic's ValidationError out")
 def test_report_from_json_refuses_bad_text_with_a_partnerfit_error() -> None:
     with pytest.raises(PartnerfitError):
         Report.from_json("[" * 100_000)

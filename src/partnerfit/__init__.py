@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .api import evaluate, evaluate_many
+from .api import default_pack, evaluate, evaluate_many, load_pack
 from .case import Case, Severity
 from .diff import ReportDiff, compare
 from .errors import CaseError, EngineError, Location, PackError, PartnerfitError, UsageError
 from .loading import load_case
-from .pack import RulePack, default_pack, load_pack
+from .pack import RulePack
 from .report import (
     REPORT_SCHEMA_VERSION,
     Counts,

@@ -6,9 +6,11 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .case import Severity
+from .documents import format_loc
+from .errors import Location, UsageError
 
 REPORT_SCHEMA_VERSION = "1.1"
 """Bump on every change to the JSON layout (minor: additive; major: anything else).
@@ -209,8 +211,23 @@ class Report(_Frozen):
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Report:
-        """Read back a report written by :meth:`to_json` (same schema version)."""
-        return cls.model_validate_json(text)
+        """Read back a report written by :meth:`to_json` (same schema version).
+
+        Text that is not such a report raises :class:`~partnerfit.errors.UsageError`
+        naming the first problem and its field.
+        """
+        if not isinstance(text, str | bytes):
+            raise UsageError(f"expected report JSON text, got {type(text).__name__}")
+        try:
+            return cls.model_validate_json(text)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            field = format_loc([str(p) if not isinstance(p, int) else p for p in first["loc"]])
+            raise UsageError(
+                f"not a partnerfit report: {first['msg']}", location=Location(field=field or None)
+            ) from None
+        except (RecursionError, ValueError) as exc:  # nesting beyond pydantic's parser
+            raise UsageError(f"not a partnerfit report: {exc}") from None
 
 
 def report_json_schema() -> dict[str, Any]:

@@ -92,7 +92,11 @@ def located_error(
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    """A short excerpt of a refused value, for an error message."""
+    try:
+        text = repr(value)
+    except Exception:  # an int of thousands of digits, or a __repr__ that fails
+        return f"a {type(value).__name__}"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
