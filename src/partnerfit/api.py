@@ -24,15 +24,13 @@ from .batch import evaluate_many as _batch_evaluate_many
 from .case import Case
 from .errors import Location, PackError, PartnerfitError, UsageError
 from .evaluation import evaluate_case
+from .limits import MAX_JOBS
 from .loading import check_plain_data, load_case, looks_like_path, path_argument
 from .pack import RulePack
 from .report import Report
 
 CaseSource = Case | str | Path | Mapping[str, Any]
 """A case, or anything :func:`load_case` reads: a path, YAML/JSON text or a mapping."""
-
-MAX_JOBS = 256
-"""More worker processes than this is a mistake, not a speed-up (each loads the pack)."""
 
 
 def evaluate(case: Case, pack: RulePack | None = None, *, today: dt.date | None = None) -> Report:

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import Location, PartnerfitError
-from .limits import MAX_ALIASES, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_NODES, MAX_NUMBER
+from .limits import MAX_ALIASES, MAX_DEPTH, MAX_DIGITS, MAX_DOCUMENT_BYTES, MAX_NODES, MAX_NUMBER
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ class _Constructor(yaml.constructor.SafeConstructor):
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         digits = sum(ch.isdigit() for ch in str(node.value))
-        if digits > _MAX_DIGITS:
+        if digits > MAX_DIGITS:
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
@@ -199,7 +199,6 @@ class _Constructor(yaml.constructor.SafeConstructor):
             ) from None
 
 
-_MAX_DIGITS = 40
 _Constructor.yaml_constructors = {
     **yaml.constructor.SafeConstructor.yaml_constructors,
     "tag:yaml.org,2002:int": _Constructor.construct_yaml_int,

@@ -24,6 +24,9 @@ MAX_ALIASES = 100
 MAX_ITEMS = 200
 """Items in any one list of a case file (segments, competitors, offerings …)."""
 
+MAX_DIGITS = 40
+"""Digits in one integer of a case or pack (Python needs seconds for 100,000)."""
+
 MAX_PARTIES = 12
 """Parties in one case."""
 
@@ -43,6 +46,9 @@ MAX_PATTERNS = 8
 MAX_IN_ITEMS = 100
 """Values in one ``in:`` or ``not_in:`` list of a rule (the engine slows down
 with their number, and hangs building a ruleset with more than 512)."""
+
+MAX_JOBS = 256
+"""Worker processes of one batch."""
 
 MAX_FIRINGS = 20_000
 """Rule firings in one evaluation; a pack that goes past it is looping."""

@@ -18,12 +18,11 @@ from pydantic import ValidationError
 from .case import Case
 from .documents import Document, join_path, parse_document, read_document
 from .errors import CaseError, Location, UsageError
-from .limits import MAX_DEPTH, MAX_NODES, MAX_NUMBER
+from .limits import MAX_DEPTH, MAX_DIGITS, MAX_NODES, MAX_NUMBER
 from .validation import describe_kind, located_error
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 
-_MAX_DIGITS = 40
 """Integers of more digits are refused unexamined, as when a case file is read (Python
 cannot even turn one of more than 4,300 digits into text for an error message)."""
 
@@ -96,9 +95,9 @@ def check_plain_data(data: Mapping[Any, Any]) -> None:
         elif isinstance(value, list | tuple):
             children = [(v, join_path(path, i)) for i, v in enumerate(value)]
         else:
-            if isinstance(value, int) and abs(value) >= 10**_MAX_DIGITS:
+            if isinstance(value, int) and abs(value) >= 10**MAX_DIGITS:
                 raise CaseError(
-                    f"a number with more than {_MAX_DIGITS} digits is too large (numbers lie "
+                    f"a number with more than {MAX_DIGITS} digits is too large (numbers lie "
                     f"within ±{MAX_NUMBER:.0e})",
                     location=Location(field=path or None),
                 )
