@@ -264,7 +264,7 @@ def test_run_batch_is_lazy(tmp_path: Path, pack_dir: Path, monkeypatch: pytest.M
     first = next(items)
     assert first.index == 0
     assert log.read_text(encoding="utf-8").splitlines()[0] == "c0"
-    items.close()  # type: ignore[attr-defined]
+    items.close()
     assert multiprocessing.active_children() == []
 
 

@@ -283,8 +283,9 @@ def _case_of(kind: str, payload: Any) -> Case:
         if _is_unmatched_pattern(payload):
             raise CaseError("no file matches this pattern", location=Location(file=payload))
         case = load_case(Path(payload))
-        shown = path_text(payload)
-        if shown != payload:
+        file = case.source_file
+        shown = path_text(file) if file is not None else None
+        if shown != file:
             # The report names its file (and so do its waivers and their messages): give it
             # the name every output can hold, before anything is built from it.
             case._file = shown
@@ -662,7 +663,7 @@ def run_batch(
     *,
     chunksize: int | None = None,
     today: dt.date | None = None,
-) -> Iterator[BatchItem]:
+) -> Generator[BatchItem, None, None]:
     """Check every case file in ``paths`` (already :func:`discover`-ed), lazily and in order.
 
     ``rule_dirs`` are layered rule-pack folders (none: the default pack);
@@ -684,7 +685,7 @@ def run_batch(
     size = chunksize or _auto_chunksize(len(paths), n_jobs)
     results = _ordered(tasks, setup, n_jobs, size, _window(n_jobs, size))
 
-    def items() -> Iterator[BatchItem]:
+    def items() -> Generator[BatchItem, None, None]:
         try:
             for index, report_json, error in results:
                 given = paths[index]

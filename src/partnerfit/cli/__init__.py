@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import json
+import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from enum import IntEnum
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from types import FrameType
+from typing import Any, TextIO, TypeVar, cast
 
 import click
 
@@ -43,26 +48,163 @@ FAIL_ON_CHOICES = [s.value for s in Severity] + ["never"]
 
 def _fail(message: str) -> None:
     # The message holds file names and values from files: never let them reach the terminal raw.
-    click.echo(f"partnerfit: error: {printable(message)}", err=True)
+    with contextlib.suppress(OSError):  # stderr itself may be gone
+        click.echo(f"partnerfit: error: {printable(message)}", err=True)
     sys.exit(ExitCode.ERROR)
 
 
+class OutputError(PartnerfitError):
+    """The output cannot be written: a closed or broken stdout, a missing or read-only
+    folder, a full disk. partnerfit could not do its job: exit 2, never 1 (red flags)."""
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived. Raised like Ctrl-C's KeyboardInterrupt, so that partial
+    output is removed and worker processes are ended on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def stops_on_signals() -> Iterator[None]:
+    """Within this block, SIGTERM and SIGHUP raise :class:`Terminated` (then exit 128 + signal)."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        # Once: a second signal must not interrupt the clean-up the first one starts.
+        for other in _STOP_SIGNALS:
+            signal.signal(other, signal.SIG_IGN)
+        raise Terminated(signum)
+
+    try:
+        previous = {signum: signal.signal(signum, stop) for signum in _STOP_SIGNALS}
+    except ValueError:  # not the main thread (an embedding program): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def handles_errors(func: F) -> F:
-    """Turn every refusal into one clear line on stderr and exit code 2; never a traceback."""
+    """Turn every refusal into one clear line on stderr and exit code 2; never a traceback.
+
+    Ctrl-C exits 130; SIGTERM and SIGHUP (see :func:`stops_on_signals`) 128 + the
+    signal. Output that cannot be written (a closed or broken stdout, a full disk)
+    is a refusal too: exit 2, not click's exit 1, which would read as red flags.
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            try:
+                return func(*args, **kwargs)
+            except BrokenPipeError as exc:  # a click.echo to stdout whose reader is gone
+                raise _stdout_error(exc) from None
+            finally:
+                # What is still buffered for stdout is written now, while a failure can
+                # still be reported, rather than by the interpreter on its way out.
+                flush_stdout()
         except PartnerfitError as exc:
             _fail(str(exc))
         except (KeyboardInterrupt, click.exceptions.Abort):
             # click turns Ctrl-C and Ctrl-D at a prompt into Abort, which it would report
             # with exit 1, the code for red flags.
-            click.echo("partnerfit: interrupted", err=True)
+            with contextlib.suppress(OSError):
+                click.echo("partnerfit: interrupted", err=True)
             sys.exit(130)
+        except Terminated as exc:
+            with contextlib.suppress(OSError):
+                click.echo(f"partnerfit: terminated by {signal.Signals(exc.signum).name}", err=True)
+            sys.exit(128 + exc.signum)
 
     return wrapper  # type: ignore[return-value]
+
+
+class GuardedOutput:
+    """A text stream whose write failures are :class:`OutputError` (one line, exit 2).
+
+    ``where`` names the output in the message (a path, or ``standard output``).
+    """
+
+    def __init__(self, stream: TextIO, where: str) -> None:
+        self._stream = stream
+        self._where = where
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            raise self._error(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise self._error(exc) from None
+
+    def _error(self, exc: OSError) -> OutputError:
+        if self._stream is sys.stdout:
+            return _stdout_error(exc)
+        return OutputError(f"cannot write {self._where}: {exc.strerror or exc}")
+
+
+def stdout_stream() -> TextIO:
+    """Standard output for a command's result, guarded: a closed stdout is an OutputError.
+
+    (With ``>&-`` the interpreter has no ``sys.stdout`` at all, and ``click.echo``
+    would silently write nothing.) Characters the encoding cannot hold, such as the
+    lone surrogates of an undecodable file name, are written as ``\\udcff`` escapes.
+    """
+    out = sys.stdout
+    if out is None:
+        raise OutputError("cannot write to standard output: it is closed")
+    if isinstance(out, io.TextIOWrapper) and out.errors in ("strict", "surrogateescape"):
+        with contextlib.suppress(OSError, ValueError):
+            out.reconfigure(errors="backslashreplace")
+    return cast(TextIO, GuardedOutput(out, "standard output"))
+
+
+def write_stdout(text: str) -> None:
+    """Write a command's result to standard output, and flush it (see :func:`stdout_stream`)."""
+    out = stdout_stream()
+    out.write(text)
+    out.flush()
+
+
+def flush_stdout() -> None:
+    """Flush standard output, if there is one; a failure is an :class:`OutputError`."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        raise _stdout_error(exc) from None
+
+
+def _stdout_error(exc: OSError) -> OutputError:
+    _silence_stdout()
+    return OutputError(f"cannot write to standard output: {exc.strerror or exc}")
+
+
+def _silence_stdout() -> None:
+    """After stdout failed: send what is still buffered for it to the null device, so that
+    the interpreter's last flush does not fail again (and print a traceback)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no stdout, or not a file (tests)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
 
 
 def _pack(rules: Sequence[Path]) -> RulePack:
@@ -141,7 +283,7 @@ def check(
     """Check one case file and print the findings and the verdict."""
     pack = _pack(rules)
     report = evaluate_case(load_case(case), pack, today=as_date(today))
-    click.echo(render(report, fmt), nl=False)
+    write_stdout(render(report, fmt))
     sys.exit(ExitCode.RED_FLAGS if fails(report, fail_on) else ExitCode.OK)
 
 

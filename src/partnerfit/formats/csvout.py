@@ -1,10 +1,14 @@
-"""Batch results as CSV: one row per case, for spreadsheets."""
+"""Batch results as CSV: one row per case, for spreadsheets.
+
+A file name that is not valid UTF-8 is written with its undecodable bytes as
+``\\udcff`` escapes (:func:`~partnerfit.batch.path_text`).
+"""
 
 from __future__ import annotations
 
 import csv
 
-from partnerfit.batch import BatchItem
+from partnerfit.batch import BatchItem, path_text
 
 from .stream import BatchWriter, item_error, top_flag_ids
 
@@ -49,7 +53,7 @@ class CsvWriter(BatchWriter):
             )
             self._csv.writerow(
                 [
-                    item.file,
+                    path_text(item.file),
                     r.case_id,
                     "ok",
                     r.verdict.value,
@@ -64,5 +68,15 @@ class CsvWriter(BatchWriter):
         e = item_error(item)
         line = "" if e.location.line is None else e.location.line
         self._csv.writerow(
-            [item.file, "", "error", "", *[""] * 7, "", line, e.location.field or "", e.message]
+            [
+                path_text(item.file),
+                "",
+                "error",
+                "",
+                *[""] * 7,
+                "",
+                line,
+                e.location.field or "",
+                e.message,
+            ]
         )

@@ -1,11 +1,15 @@
-"""Batch results as JSON Lines (one object per case) or one JSON document."""
+"""Batch results as JSON Lines (one object per case) or one JSON document.
+
+A file name that is not valid UTF-8 is written with its undecodable bytes as
+``\\udcff`` escapes (:func:`~partnerfit.batch.path_text`): JSON text is UTF-8.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from partnerfit.batch import BatchItem, Summary
+from partnerfit.batch import BatchItem, Summary, path_text
 from partnerfit.report import Verdict
 
 from .stream import BatchWriter, item_error
@@ -16,7 +20,7 @@ def item_dict(item: BatchItem) -> dict[str, Any]:
     if item.report is not None:
         return {
             "index": item.index,
-            "file": item.file,
+            "file": path_text(item.file),
             "status": "ok",
             "report": item.report.to_dict(),
         }
@@ -24,7 +28,7 @@ def item_dict(item: BatchItem) -> dict[str, Any]:
     loc = error.location
     return {
         "index": item.index,
-        "file": item.file,
+        "file": path_text(item.file),
         "status": "error",
         "error": {
             "kind": type(error).__name__,
@@ -59,7 +63,7 @@ def item_line(item: BatchItem) -> str:
         return _line(item_dict(item))
     # Same bytes as _line(item_dict(item)), at a third of the cost: the report is
     # serialised by pydantic directly instead of dumped to a dict and re-encoded.
-    head = _line({"index": item.index, "file": item.file, "status": "ok"})
+    head = _line({"index": item.index, "file": path_text(item.file), "status": "ok"})
     return head[:-1] + ',"report":' + item.report.to_json(indent=None) + "}"
 
 

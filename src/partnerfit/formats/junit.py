@@ -3,6 +3,8 @@
 A case *fails* when it has red flags at or above ``fail_on``; the failure's message
 lists them. A file that could not be checked is an *error*. The suite's counts go
 in its opening tag, so test cases are spooled (to disk past 1 MiB) until the end.
+A file name that is not valid UTF-8 is written with its undecodable bytes as
+``\\udcff`` escapes (:func:`~partnerfit.batch.path_text`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import shutil
 import tempfile
 from xml.sax.saxutils import escape, quoteattr
 
-from partnerfit.batch import BatchItem, Summary, flags_at_or_above
+from partnerfit.batch import BatchItem, Summary, flags_at_or_above, path_text
 
 from .stream import BatchWriter, error_text, item_error
 
@@ -34,24 +36,25 @@ class JunitWriter(BatchWriter):
     def start(self) -> None:
         # Closed in finish(); a writer abandoned mid-batch leaves it to the garbage collector.
         self._body = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-            max_size=1 << 20, mode="w+", encoding="utf-8"
+            max_size=1 << 20, mode="w+", encoding="utf-8", errors="backslashreplace"
         )
         self._tests = self._failures = self._errors = 0
 
     def add(self, item: BatchItem) -> None:
         self._tests += 1
         r = item.report
+        file = path_text(item.file)
         if r is None:
             self._errors += 1
             error = item_error(item)
             self._body.write(
-                f"  <testcase classname={_attr(item.file)} name={_attr(item.path.name)}>\n"
+                f"  <testcase classname={_attr(file)} name={_attr(path_text(item.path.name))}>\n"
                 f"    <error type={_attr(type(error).__name__)} "
                 f"message={_attr(error_text(error))}>{_text(str(error))}</error>\n"
                 "  </testcase>\n"
             )
             return
-        head = f"  <testcase classname={_attr(item.file)} name={_attr(r.case_id)}"
+        head = f"  <testcase classname={_attr(file)} name={_attr(r.case_id)}"
         flags = flags_at_or_above(r, self.fail_on)
         if not flags:
             self._body.write(head + "/>\n")

@@ -11,17 +11,20 @@
   field path is its logical location. Further evidence is in ``relatedLocations``.
 * Files that could not be checked are ``toolExecutionNotifications`` of the one
   invocation, with their file and line.
+* A file name that is not valid UTF-8 keeps its bytes in URIs (``%FF``) and shows
+  them as ``\\udcff`` escapes in text (:func:`~partnerfit.batch.path_text`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
 from partnerfit import __version__
-from partnerfit.batch import BatchItem, Summary
+from partnerfit.batch import BatchItem, Summary, path_text
 from partnerfit.case import Severity
 from partnerfit.pack import LoadedRule
 from partnerfit.report import Evidence, Finding, FindingKind
@@ -43,11 +46,15 @@ LEVELS = {
 
 
 def file_uri(path: str) -> str:
-    """A URI reference for a case file: ``file:`` for absolute paths, else relative."""
+    """A URI reference for a case file: ``file:`` for absolute paths, else relative.
+
+    The name's bytes are percent-encoded, so a name that is not valid UTF-8 keeps
+    its exact bytes (``bad%FF.yaml``).
+    """
     p = PurePath(path)
     if p.is_absolute():
         return p.as_uri()
-    return quote(p.as_posix())
+    return quote(os.fsencode(p.as_posix()))
 
 
 def rule_descriptor(lr: LoadedRule, enabled: bool) -> dict[str, Any]:
@@ -172,7 +179,7 @@ class SarifWriter(BatchWriter):
             "level": "error",
             "message": {"text": error.message},
             "locations": [{"physicalLocation": physical}],
-            "properties": {"errorKind": type(error).__name__, "file": item.file},
+            "properties": {"errorKind": type(error).__name__, "file": path_text(item.file)},
         }
         if error.location.field:
             notification["locations"][0]["logicalLocations"] = [
