@@ -262,3 +262,16 @@ def test_json_lines_match_the_plain_data(items: list[BatchItem]) -> None:
     odd = odd.model_copy(update={"title": 'Nörd × "Ü"\u2028\x01\x7f\\/'})
     item = BatchItem(index=7, path=Path("ü.yaml"), report=odd)
     assert item_line(item) == json.dumps(item_dict(item), ensure_ascii=False, separators=(",", ":"))
+
+
+def test_json_lines_reuse_the_workers_json_and_are_the_same_bytes(items: list[BatchItem]) -> None:
+    from partnerfit.formats.jsonout import item_line
+
+    checked = [i for i in items if i.report is not None]
+    assert checked
+    for item in checked:
+        assert item.report is not None
+        assert item.report_json == item.report.to_json(indent=None)
+        again = BatchItem(index=item.index, path=item.path, report=item.report)
+        assert again.report_json is None
+        assert item_line(again) == item_line(item)

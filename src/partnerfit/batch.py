@@ -164,9 +164,14 @@ class BatchItem:
     error: PartnerfitError | None = None
     """Why there is no report: a :class:`CaseError` for a bad file, an
     :class:`EngineError` for an engine failure or a crashed worker."""
+    report_json: str | None = field(default=None, repr=False, compare=False)
+    """The report as compact JSON text (``report.to_json(indent=None)``), as the worker
+    wrote it, when it is at hand: output formats reuse it instead of writing it again."""
 
     @property
     def file(self) -> str:
+        """The input as discovered, as text (undecodable bytes as lone surrogates: see
+        :func:`path_text` for a form that any output can hold)."""
         return str(self.path)
 
 
@@ -694,6 +699,7 @@ def run_batch(
                     path=given if isinstance(given, Path) else Path(given),
                     report=_report(report_json),
                     error=_error_from(error) if error is not None else None,
+                    report_json=report_json,
                 )
         finally:
             results.close()

@@ -62,9 +62,11 @@ def item_line(item: BatchItem) -> str:
     if item.report is None:
         return _line(item_dict(item))
     # Same bytes as _line(item_dict(item)), at a third of the cost: the report is
-    # serialised by pydantic directly instead of dumped to a dict and re-encoded.
+    # serialised by pydantic directly (or already was, by the worker) instead of dumped
+    # to a dict and re-encoded.
     head = _line({"index": item.index, "file": path_text(item.file), "status": "ok"})
-    return head[:-1] + ',"report":' + item.report.to_json(indent=None) + "}"
+    report = item.report_json or item.report.to_json(indent=None)
+    return head[:-1] + ',"report":' + report + "}"
 
 
 class JsonlWriter(BatchWriter):
