@@ -189,6 +189,27 @@ def test_evaluate_many_with_one_job_survives_a_crash(tmp_path: Path) -> None:
     assert done.stdout.decode().splitlines() == ["one", f"EngineError: {ABORTED}", "three"]
 
 
+CLOSED_STDIO = r"""
+import sys
+from partnerfit import Report, evaluate_many, load_pack
+
+parties = [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}]
+cases = [{"id": i, "parties": parties} for i in ("one", "two")]
+for result in evaluate_many(cases, load_pack(sys.argv[1]), jobs=1):
+    print(result.case_id if isinstance(result, Report) else f"{type(result).__name__}: {result}",
+          file=sys.stderr)
+"""
+
+
+def test_workers_run_when_the_caller_has_no_stdin_and_no_stdout(tmp_path: Path) -> None:
+    # With descriptors 0 and 1 closed, a worker's own pipe is descriptor 1: it must not be
+    # mistaken for the stdout that a worker sends to the null device.
+    script = [sys.executable, "-c", CLOSED_STDIO, str(CORE)]
+    done = run(["sh", "-c", 'exec "$@" <&- >&-', "sh", *script], tmp_path)
+    assert done.returncode == 0
+    assert done.stderr.decode().splitlines() == ["one", "two"]
+
+
 # --------------------------------------------------------------------------- file names
 
 BAD_NAME = os.fsdecode(b"bad\xff.yaml")  # a valid case whose name is not UTF-8

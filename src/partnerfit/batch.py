@@ -373,7 +373,7 @@ def _worker_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
-    _detach_stdio()
+    _detach_stdio(keep=conn.fileno())
     pack = load_pack(*setup.rule_dirs)
     # Everything inherited from a forked parent (its list of inputs, the pack) is moved
     # out of the collector's reach, so that collections never touch, and so never copy,
@@ -414,17 +414,20 @@ def _die_with_parent(parent: int, deathsig: bool) -> None:
         os._exit(0)
 
 
-def _detach_stdio() -> None:
+def _detach_stdio(keep: int) -> None:
     """Nothing a worker prints reaches the batch's output; its stderr stays for crash reports.
 
     The streams a forked worker inherits may hold the parent's unwritten output;
-    fresh ones replace them, so that it is never written twice.
+    fresh ones replace them, so that it is never written twice. (``keep`` is the
+    worker's pipe, which is descriptor 1 when the batch was started with stdout
+    closed.)
     """
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-    finally:
-        os.close(devnull)
+    if keep != 1:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+        finally:
+            os.close(devnull)
     sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the worker
     with contextlib.suppress(OSError, ValueError):
         sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
