@@ -351,6 +351,7 @@ def _how(exitcode: int | None) -> str:
 # sending to it. Smaller chunks always fit in the pipe's buffer.
 _SMALL_CHUNK = 16 * 1024
 _PR_SET_PDEATHSIG = 1
+_STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
 def _worker_main(
@@ -369,10 +370,13 @@ def _worker_main(
         other.close()
     _die_with_parent(parent, deathsig)
     # Ctrl-C is the parent's to handle: it stops the workers and removes partial output.
-    # SIGTERM and SIGHUP end a worker at once, whatever handlers the parent installed.
+    # SIGTERM and SIGHUP end a worker at once, whatever handlers the parent installed
+    # (they were blocked from before the fork until now, so none of those ran here).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
     _detach_stdio(keep=conn.fileno())
     pack = load_pack(*setup.rule_dirs)
     # Everything inherited from a forked parent (its list of inputs, the pack) is moved
@@ -449,12 +453,19 @@ class _Worker:
             name="partnerfit-worker",
             daemon=True,
         )
+        # Signals that stop a batch are held back until the new worker has set its own
+        # handlers: it must never run this process's.
+        masked = hasattr(signal, "pthread_sigmask")
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING) if masked else set()
         try:
             self.process.start()
         except OSError as exc:
             parent_end.close()
             child_end.close()
             raise EngineError(f"cannot start a worker process: {exc.strerror or exc}") from None
+        finally:
+            if masked:
+                signal.pthread_sigmask(signal.SIG_SETMASK, before)
         child_end.close()
         self.conn: Connection = parent_end
         self.pending: deque[tuple[int, _Task]] = deque()
