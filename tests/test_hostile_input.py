@@ -20,7 +20,7 @@ from partnerfit import engine
 from partnerfit.engine import Engine
 from partnerfit.errors import CaseError, EngineError, PackError
 from partnerfit.evaluation import evaluate_case
-from partnerfit.facts import engine_number, extract
+from partnerfit.facts import VOCABULARY, engine_number, extract
 from partnerfit.limits import (
     MAX_ALIASES,
     MAX_DEPTH,
@@ -29,6 +29,8 @@ from partnerfit.limits import (
     MAX_ITEMS,
     MAX_NODES,
     MAX_PATTERNS,
+    MAX_PATTERNS_PER_FACT,
+    MAX_TESTS_PER_FACT,
 )
 from partnerfit.loading import load_case
 from partnerfit.pack import RulePack, load_pack
@@ -332,6 +334,53 @@ def test_in_lists_at_the_limit_compile_and_match(tmp_path: Path) -> None:
     assert [f.rule_id for f in report.red_flags()] == ["PF-HX-001"]
 
 
+def test_more_tests_of_one_fact_than_the_engine_holds_are_refused(tmp_path: Path) -> None:
+    # Five rules of 100 values each: no list is too long, but together they would fill
+    # the engine's table of tests after `market` and hang ruleset creation.
+    (tmp_path / "pack.yaml").write_text("name: wide\nversion: '1'\n")
+    rules = [
+        {
+            "id": f"PF-WD-{n:03d}",
+            "name": f"wide-{n}",
+            "area": "scope",
+            "kind": "red_flag",
+            "severity": "low",
+            "title": "t",
+            "message": "m",
+            "when": [
+                {"fact": "market", "where": {"key": {"in": [f"k{n}-{i}" for i in range(100)]}}}
+            ],
+        }
+        for n in range(5)
+    ]
+    (tmp_path / "r.yaml").write_text(json.dumps({"rules": rules}))
+    with pytest.raises(PackError) as info:
+        load_pack(tmp_path)
+    assert info.value.message == (
+        "rule PF-WD-004: the pack makes 500 different tests of fact 'market'; the engine holds "
+        f"at most {MAX_TESTS_PER_FACT} (shorten `in:` lists, or derive a fact that groups the values)"
+    )
+
+
+def test_more_identical_patterns_than_the_engine_holds_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "pack.yaml").write_text("name: same\nversion: '1'\n")
+    rules = [
+        {
+            "id": f"PF-SM-{n:03d}",
+            "name": f"same-{n}",
+            "area": "scope",
+            "kind": "strength",
+            "title": "t",
+            "message": "m",
+            "when": [{"fact": "party"}],
+        }
+        for n in range(MAX_PATTERNS_PER_FACT + 1)
+    ]
+    (tmp_path / "r.yaml").write_text(json.dumps({"rules": rules}))
+    with pytest.raises(PackError, match="201 patterns of the pack test fact 'party' the same way"):
+        load_pack(tmp_path)
+
+
 def test_too_many_patterns_are_refused(tmp_path: Path) -> None:
     when = "\n".join(f"  - {{fact: party, as: p{i}}}" for i in range(MAX_PATTERNS + 1))
     _pack_with(tmp_path, f"when:\n{when}")
@@ -374,6 +423,7 @@ def test_a_runaway_evaluation_stops_at_the_firing_budget(
 @pytest.mark.slow
 def test_the_biggest_pack_within_the_limit_loads(tmp_path: Path) -> None:
     (tmp_path / "pack.yaml").write_text("name: big\nversion: '1'\n")
+    types = sorted(VOCABULARY)  # spread over the fact types, within MAX_TESTS_PER_FACT
     rules: list[dict[str, Any]] = [
         {
             "id": f"PF-BIG-{i % 1000:03d}" if i < 1000 else f"PF-BIH-{i % 1000:03d}",
@@ -383,12 +433,15 @@ def test_the_biggest_pack_within_the_limit_loads(tmp_path: Path) -> None:
             "severity": "low",
             "title": "t",
             "message": "m",
-            "when": [{"fact": "party", "where": {"key": f"k{i}"}}],
+            "when": [{"fact": types[i % len(types)], "where": {"value": f"v{i}"}}],
         }
         for i in range(1000)
     ]
     (tmp_path / "r.yaml").write_text(json.dumps({"rules": rules}))
-    assert len(load_pack(tmp_path).rules) == 1000
+    pack = load_pack(tmp_path)
+    assert len(pack.rules) == 1000
+    report = evaluate_case(load_case(EXAMPLE), pack)  # the engine builds it, and runs
+    assert report.red_flags() == ()
     rules.append({**rules[0], "id": "PF-BIH-000", "name": "one-too-many"})
     over = tmp_path / "over"
     over.mkdir()

@@ -126,7 +126,10 @@ class Engine:
         definition[_WARM] = {"all": [{"w": {"t": _WARM}}], "run": _WARM}
         self._host = _Host(actions)
         # register_rulesets mutates the definitions it is given (it pops "run").
-        self._host.register_rulesets({self._name: json.loads(json.dumps(definition))})
+        try:
+            self._host.register_rulesets({self._name: json.loads(json.dumps(definition))})
+        except Exception as exc:  # the pack checks should have refused it: a bug
+            raise EngineError(f"the rule engine refused the compiled pack: {exc}") from None
         # Deleting a session crashes the C core (segfault) until some action has run in
         # the ruleset: fire one internal rule in a throw-away session first.
         self._host.assert_facts(self._name, [{"t": _WARM, "id": _WARM, "sid": "0"}])

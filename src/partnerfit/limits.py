@@ -50,5 +50,15 @@ with their number, and hangs building a ruleset with more than 512)."""
 MAX_JOBS = 256
 """Worker processes of one batch."""
 
+MAX_TESTS_PER_FACT = 400
+"""Different field tests (each `in:` value counted) on one fact type across a pack:
+the engine's node tables hold 511, and ruleset creation hangs past that."""
+
+MAX_ABSENT_PER_FACT = 100
+"""Different `exists: false` tests on one fact type across a pack (the engine holds 128)."""
+
+MAX_PATTERNS_PER_FACT = 200
+"""Patterns across a pack that test one fact type the same way (the engine holds 256)."""
+
 MAX_FIRINGS = 20_000
 """Rule firings in one evaluation; a pack that goes past it is looping."""

@@ -13,8 +13,9 @@ mean" suggestion, and every error names the file and line.
 from __future__ import annotations
 
 import difflib
+import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
@@ -35,7 +36,16 @@ from .facts import (
     FieldKind,
     FieldSpec,
 )
-from .limits import MAX_IN_ITEMS, MAX_NUMBER, MAX_PATTERNS, MAX_RULES, NUMBER_DECIMALS
+from .limits import (
+    MAX_ABSENT_PER_FACT,
+    MAX_IN_ITEMS,
+    MAX_NUMBER,
+    MAX_PATTERNS,
+    MAX_PATTERNS_PER_FACT,
+    MAX_RULES,
+    MAX_TESTS_PER_FACT,
+    NUMBER_DECIMALS,
+)
 from .validation import located_error
 
 RULE_ID = r"^PF-[A-Z]{2,6}-[0-9]{3}$"
@@ -500,6 +510,7 @@ def compile_rules(rules: Sequence[LoadedRule], types: Mapping[str, FactType]) ->
         "run": SINK,
     }
     _refuse_derivation_cycles(rules, derive, positives, negatives, producers)
+    _check_engine_capacity(ruleset, rules)
     levels = _stratify(types, positives, negatives, producers)
     return Compiled(ruleset, levels, slots, derive, asks, cited)
 
@@ -728,6 +739,71 @@ def _compile_derive(
     if d.value is not None:
         _check_template(d.value, bound, types, ctx, "derive.value")
     return DeriveSpec(d.fact, tuple(fields), d.value)
+
+
+def _check_engine_capacity(ruleset: Mapping[str, Any], rules: Sequence[LoadedRule]) -> None:
+    """Refuse a pack that would overflow the engine's fixed-size node tables.
+
+    durable_rules gives each node of its match network 511 slots for the tests that
+    follow it (a full table makes ruleset creation loop forever), 128 for `exists:
+    false` tests and 256 for the patterns that end there. Every node under a fact
+    type follows from that type's tests, so counting tests per type bounds them all;
+    patterns end at the same node when they test the same fact the same way.
+    """
+    located = {lr.rule.id: lr for lr in rules}
+    tests: dict[str, set[str]] = {}
+    absent: dict[str, set[str]] = {}
+    ends: dict[tuple[str, frozenset[str]], int] = {}
+    for name, entry in ruleset.items():
+        for slot in entry["all"]:
+            ((_, pattern),) = slot.items()
+            conditions = pattern.get("$and", [pattern])
+            fact = next((c["t"] for c in conditions if "t" in c), "*")
+            own = {json.dumps(test, sort_keys=True): test for test in _constant_tests(conditions)}
+            for text, test in own.items():
+                (absent if "$nex" in test else tests).setdefault(fact, set()).add(text)
+            end = (fact, frozenset(own))
+            ends[end] = ends.get(end, 0) + 1
+            problem = None
+            if len(tests.get(fact, ())) > MAX_TESTS_PER_FACT:
+                problem = (
+                    f"the pack makes {len(tests[fact])} different tests of fact {fact!r}; "
+                    f"the engine holds at most {MAX_TESTS_PER_FACT} (shorten `in:` lists, "
+                    "or derive a fact that groups the values)"
+                )
+            elif len(absent.get(fact, ())) > MAX_ABSENT_PER_FACT:
+                problem = (
+                    f"the pack makes {len(absent[fact])} different `exists: false` tests of "
+                    f"fact {fact!r}; the engine holds at most {MAX_ABSENT_PER_FACT}"
+                )
+            elif ends[end] > MAX_PATTERNS_PER_FACT:
+                problem = (
+                    f"{ends[end]} patterns of the pack test fact {fact!r} the same way; the "
+                    f"engine holds at most {MAX_PATTERNS_PER_FACT} (merge those rules)"
+                )
+            if problem is not None:
+                lr = located.get(name)
+                if lr is None:  # an open-question rule: blame the pack as a whole
+                    raise PackError(problem, location=Location(file=rules[0].file))
+                raise _RuleContext(lr).error(problem, "when")
+
+
+def _constant_tests(conditions: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+    """The tests of one pattern that compare a field with a constant, `in:` lists apart."""
+    for test in conditions:
+        ((key, value),) = test.items()
+        if key in ("$or", "$and"):
+            yield from _constant_tests(value)
+        elif key == "t" or _references_a_slot(value):
+            continue
+        else:
+            yield test
+
+
+def _references_a_slot(value: Any) -> bool:
+    if not isinstance(value, Mapping):
+        return False
+    return any(isinstance(v, Mapping) for v in value.values())
 
 
 def _refuse_derivation_cycles(
