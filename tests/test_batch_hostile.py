@@ -406,18 +406,25 @@ def hanging(tmp_path: Path) -> Iterator[Hanging]:
         batch.clean_up()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize(
+    ("signum", "code", "message"),
+    [
+        (signal.SIGTERM, 143, "partnerfit: terminated by SIGTERM"),
+        (signal.SIGHUP, 129, "partnerfit: terminated by SIGHUP"),
+        (signal.SIGINT, 130, "partnerfit: interrupted"),  # as before, and now with a hang
+    ],
+    ids=["SIGTERM", "SIGHUP", "SIGINT"],
+)
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_sigterm_and_sighup_remove_the_partial_output_and_stop_the_workers(
-    hanging: Hanging, signum: int, jobs: str
+def test_a_stopping_signal_removes_the_partial_output_and_stops_the_workers(
+    hanging: Hanging, signum: int, code: int, message: str, jobs: str
 ) -> None:
     proc = hanging.start(jobs)
     workers = hanging.workers
     proc.send_signal(signum)
     proc.wait(timeout=TIMEOUT)
-    name = signal.Signals(signum).name
-    assert proc.returncode == 128 + signum
-    assert one_line(hanging.stderr()) == f"partnerfit: terminated by {name}"
+    assert proc.returncode == code  # 128 + the signal
+    assert one_line(hanging.stderr()) == message
     assert hanging.left_behind() == []
     assert len(workers) == int(jobs)
     assert [pid for pid in workers if _alive(pid)] == []
