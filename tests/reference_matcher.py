@@ -31,7 +31,11 @@ The semantics implemented here (docs/rules.md, and what the language means):
   facts included. Rules are evaluated in strata computed here from the rules'
   own dependencies (a rule that negates a derived fact type runs after every rule
   that can derive it has run to a fixpoint); a cycle through negation is an
-  :class:`OracleError`.
+  :class:`OracleError`. Where a negation stands in ``when`` does not matter (it may
+  refer only to earlier positive slots), and it may match any fact, including one
+  bound to a positive slot.
+* Every field is an ordinary value, ``id`` and ``one`` included: an id is text like
+  any other, and ``one`` (1) equals every other number 1.
 * A ``derived`` rule's firing asserts one new fact, which other rules (and
   negations) consume: ``t`` is the derived type, ``fields`` map to the bound
   facts' fields (``'quoted'`` text is a literal; a missing source field leaves the
