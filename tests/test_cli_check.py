@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -10,8 +13,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from partnerfit import evaluate, load_case, load_pack
 from partnerfit.cli import ExitCode, main
+from partnerfit.formats import Format
 from partnerfit.report import REPORT_SCHEMA_VERSION
+from partnerfit.text import printable
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = ROOT / "tests" / "packs" / "core"
@@ -78,6 +84,43 @@ def test_markdown_output(case_file: Path) -> None:
     _, out, _ = _run("check", str(case_file), "--rules", str(CORE), "--format", "markdown")
     assert out.startswith("# Partnership check: Two service firms for the same clinics\n")
     assert "| `parties[0].offerings[0].segments[0]` | services to dental clinics | a |" in out
+
+
+BAD_NAME = os.fsdecode(b"deal\xff.yaml")  # a file name that is not valid UTF-8
+BAD_SHOWN = "deal\\udcff.yaml"  # the name in reports: the undecodable byte as an escape
+CLI = "import sys; from partnerfit.cli import main; main(sys.argv[1:], prog_name='partnerfit')"
+
+
+@pytest.mark.parametrize("fmt", [f.value for f in Format])
+def test_check_names_a_file_whose_name_is_not_utf8_in_every_format(
+    tmp_path: Path, fmt: str
+) -> None:
+    (tmp_path / BAD_NAME).write_text(CONFLICT, encoding="utf-8")
+    args = ["check", BAD_NAME, "--rules", str(CORE), "--format", fmt]
+    done = subprocess.run(
+        [sys.executable, "-c", CLI, *args], cwd=tmp_path, capture_output=True, timeout=120
+    )
+    assert done.stderr == b""
+    assert done.returncode == ExitCode.RED_FLAGS  # checked: one high red flag
+    out = done.stdout.decode("utf-8")  # strict: valid UTF-8 throughout
+    if fmt == Format.json:
+        assert json.loads(out)["file"] == BAD_SHOWN
+    elif fmt == Format.table:
+        assert f"File      {printable(BAD_SHOWN)}\n" in out
+    else:
+        assert f" from `{printable(BAD_SHOWN)}`, checked with " in out
+
+
+def test_a_case_read_from_a_file_whose_name_is_not_utf8_has_a_writable_report(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / BAD_NAME).write_text(CONFLICT, encoding="utf-8")
+    case = load_case(tmp_path / BAD_NAME)
+    assert case.source_file == f"{tmp_path}/{BAD_SHOWN}"
+    report = evaluate(case, load_pack(CORE))
+    assert json.loads(report.to_json())["file"] == f"{tmp_path}/{BAD_SHOWN}"
+    (tmp_path / "déal.yaml").write_text(CONFLICT, encoding="utf-8")  # valid UTF-8: kept
+    assert load_case(tmp_path / "déal.yaml").source_file == f"{tmp_path}/déal.yaml"
 
 
 def test_a_broken_case_gives_one_clear_line_and_exit_2(tmp_path: Path) -> None:

@@ -32,7 +32,6 @@ import multiprocessing
 import multiprocessing.context
 import multiprocessing.process
 import os
-import re
 import signal
 import sys
 import threading
@@ -51,6 +50,7 @@ from .evaluation import evaluate_case
 from .loading import CASE_SUFFIXES, case_from_document, load_case
 from .pack import RulePack, load_pack
 from .report import Finding, FindingKind, Report, Verdict
+from .text import path_text
 
 __all__ = [
     "BatchItem",
@@ -222,27 +222,6 @@ class Summary:
         return f"{self.cases} case{'' if self.cases == 1 else 's'}: {', '.join(parts)}"
 
 
-# --------------------------------------------------------------------------- file names
-
-
-def path_text(name: str) -> str:
-    """``name`` as text that any output can hold: undecodable bytes shown as escapes.
-
-    A file name that is not valid UTF-8 reaches Python with each undecodable byte
-    as a lone surrogate (``os.fsdecode``: byte ``0xff`` becomes ``"\\udcff"``),
-    which no UTF-8 output, JSON encoder or XML document can hold. Each lone
-    surrogate is written as its visible escape, ``\\udcff`` (the form
-    :func:`partnerfit.text.printable` shows on a terminal), so a file keeps one
-    recognisable name in every format. Any other name is returned unchanged.
-    """
-    if name.isascii() or not _SURROGATE.search(name):
-        return name
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", name)
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 # --------------------------------------------------------------------------- work units
 
 # A task is JSON-able: (index, kind, payload). Kinds: "path" (a file to read),
@@ -287,19 +266,12 @@ def _case_of(kind: str, payload: Any) -> Case:
     if kind == "path":
         if _is_unmatched_pattern(payload):
             raise CaseError("no file matches this pattern", location=Location(file=payload))
-        case = load_case(Path(payload))
-        file = case.source_file
-        shown = path_text(file) if file is not None else None
-        if shown != file:
-            # The report names its file (and so do its waivers and their messages): give it
-            # the name every output can hold, before anything is built from it.
-            case._file = shown
-        return case
+        # The case names its file in the form every output can hold (see load_case).
+        return load_case(Path(payload))
     if kind == "text":
         return case_from_document(parse_document(payload, error=CaseError))
     data, file, lines = payload
-    shown_file = path_text(file) if file is not None else None
-    return case_from_document(Document(data=data, file=shown_file, lines=lines))
+    return case_from_document(Document(data=data, file=file, lines=lines))
 
 
 def _error_dict(exc: PartnerfitError) -> dict[str, Any]:

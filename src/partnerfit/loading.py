@@ -19,6 +19,7 @@ from .case import Case
 from .documents import Document, join_path, parse_document, read_document
 from .errors import CaseError, Location, UsageError
 from .limits import MAX_DEPTH, MAX_DIGITS, MAX_NODES, MAX_NUMBER
+from .text import path_text
 from .validation import describe_kind, located_error
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -125,6 +126,8 @@ def case_from_document(doc: Document) -> Case:
         case = Case.model_validate(doc.data)
     except ValidationError as exc:
         raise located_error(exc, doc, Case, CaseError) from None
-    case._file = doc.file
+    # The report names its file (and so do its waivers and their messages): the name in
+    # the form every output can hold, its undecodable bytes as escapes.
+    case._file = path_text(doc.file) if doc.file is not None else None
     case._lines = doc.lines
     return case

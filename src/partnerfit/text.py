@@ -6,7 +6,8 @@ two sets, and the shared stems are kept so a report can show *why* two answers
 were judged alike or apart. Thresholds live in the rule pack, not here.
 
 :func:`printable` makes any string from a case, a pack or a file name safe to
-show on a terminal: every human-readable output goes through it.
+show on a terminal: every human-readable output goes through it. :func:`path_text`
+gives a file name a form that every output (UTF-8, JSON, XML) can hold.
 """
 
 from __future__ import annotations
@@ -222,3 +223,21 @@ def _escape(char: str) -> str:
     if code <= 0xFFFF:
         return f"\\u{code:04x}"
     return f"\\U{code:08x}"
+
+
+def path_text(name: str) -> str:
+    """``name`` as text that any output can hold: undecodable bytes shown as escapes.
+
+    A file name that is not valid UTF-8 reaches Python with each undecodable byte
+    as a lone surrogate (``os.fsdecode``: byte ``0xff`` becomes ``"\\udcff"``),
+    which no UTF-8 output, JSON encoder or XML document can hold. Each lone
+    surrogate is written as its visible escape, ``\\udcff`` (the form
+    :func:`printable` shows on a terminal), so a file keeps one recognisable name
+    in every format. Any other name is returned unchanged.
+    """
+    if name.isascii() or not _SURROGATE.search(name):
+        return name
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", name)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
