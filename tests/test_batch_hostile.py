@@ -7,8 +7,9 @@ stdout is met exactly as a user would meet it, and pytest survives the old bugs.
 Crashes and hangs are injected in the worker processes by ``HOOKED``, which
 replaces ``partnerfit.batch.evaluate_case`` before the command runs (forked
 workers inherit it): the case with id ``crash`` aborts the process as a segfault
-in the C engine would, the case with id ``hang`` writes its process id to
-``$PF_TEST_MARKER`` and sleeps. Nothing test-only is in the package itself.
+in the C engine would, the case with id ``hang`` adds its process id to
+``$PF_TEST_MARKER`` (a line each) and sleeps. Nothing test-only is in the package
+itself.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from partnerfit import Report, evaluate_many, load_pack
-from partnerfit.batch import CRASH_MESSAGE, discover, run_batch
+from partnerfit import Report, UsageError, evaluate_many, load_pack
+from partnerfit.batch import CRASH_MESSAGE, check_timeout, discover, run_batch
 from partnerfit.cli import main
 from partnerfit.formats import BatchFormat
 
@@ -42,9 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CORE = ROOT / "tests" / "packs" / "core"
 TIMEOUT = 120
 
-HOOKED = r"""
+HOOKS = r"""
 import os, sys, time
-from pathlib import Path
 import partnerfit.batch as batch
 
 real = batch.evaluate_case
@@ -53,14 +53,20 @@ def hooked(case, pack, today=None):
     if case.id == "crash":
         os.abort()  # as a segfault in the C engine would: no exception, no clean-up
     if case.id == "hang":
-        Path(os.environ["PF_TEST_MARKER"]).write_text(str(os.getpid()))
+        with open(os.environ["PF_TEST_MARKER"], "a") as marker:
+            marker.write(f"{os.getpid()}\n")
         time.sleep(600)
     return real(case, pack, today=today)
 
 batch.evaluate_case = hooked
+"""
+HOOKED = (
+    HOOKS
+    + """
 from partnerfit.cli import main
 main(sys.argv[1:], prog_name="partnerfit")
 """
+)
 
 ABORTED = f"{CRASH_MESSAGE} (killed by SIGABRT)"
 
@@ -208,6 +214,143 @@ def test_workers_run_when_the_caller_has_no_stdin_and_no_stdout(tmp_path: Path) 
     done = run(["sh", "-c", 'exec "$@" <&- >&-', "sh", *script], tmp_path)
     assert done.returncode == 0
     assert done.stderr.decode().splitlines() == ["one", "two"]
+
+
+# --------------------------------------------------------------------------- hangs
+
+LIMIT = 2  # seconds: far above what checking one of these cases takes
+TIMED_OUT = "checking this file took longer than 2 seconds; its worker process was stopped"
+
+
+def _hung_workers(root: Path) -> list[int]:
+    """The process ids of the workers that hung, one per hanging case checked."""
+    marker = root / "hang.marker"
+    return [int(pid) for pid in marker.read_text().split()] if marker.exists() else []
+
+
+@pytest.mark.parametrize(
+    ("jobs", "ids"),
+    [
+        ("1", ["one", "hang", "three"]),
+        ("2", ["one", "hang", "three", "hang", "five"]),
+        ("1", ["hang"]),  # a one-file batch
+    ],
+)
+def test_a_file_that_hangs_is_stopped_at_the_time_limit_and_the_batch_goes_on(
+    tmp_path: Path, jobs: str, ids: list[str]
+) -> None:
+    # Without a time limit this batch would wait for the hanging workers (600 s), and
+    # the run would time out.
+    paths = cases(tmp_path / "in", ids)
+    args = ["batch", "in", "-j", jobs, "--timeout", str(LIMIT), "--format", "jsonl"]
+    done = run(command(*args), tmp_path)
+    assert done.returncode == 2, done.stderr
+    rows = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert [r["file"] for r in rows] == [str(p.relative_to(tmp_path)) for p in paths]
+    for row, case_id in zip(rows, ids, strict=True):
+        if case_id == "hang":
+            assert row["status"] == "error"
+            assert row["error"] == {
+                "kind": "EngineError",
+                "message": TIMED_OUT,
+                "file": row["file"],
+                "line": None,
+                "field": None,
+            }
+        else:
+            assert row["report"]["case_id"] == case_id
+    hangs = ids.count("hang")
+    ok = len(ids) - hangs
+    summary = f"{len(ids)} case{'s' if len(ids) > 1 else ''}: 0 proceed, {ok} proceed with "
+    summary += f"conditions, 0 reconsider, {hangs} error{'s' if hangs > 1 else ''}"
+    assert done.stderr.decode().splitlines() == [summary]
+    # Each hang was in a worker of its own (the stopped one was replaced), and none is left.
+    hung = _hung_workers(tmp_path)
+    assert len(set(hung)) == len(hung) == hangs
+    assert [pid for pid in hung if _alive(pid)] == []
+
+
+EVALUATE_MANY_HANG = (
+    HOOKS
+    + r"""
+from pathlib import Path
+from partnerfit import Report, evaluate_many, load_pack
+
+folder, pack, jobs, limit = sys.argv[1:]
+paths = sorted(Path(folder).iterdir())
+for result in evaluate_many(paths, load_pack(pack), jobs=int(jobs), timeout=float(limit)):
+    print(result.case_id if isinstance(result, Report) else f"{type(result).__name__}: {result}")
+"""
+)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_evaluate_many_stops_a_case_that_hangs_and_goes_on(tmp_path: Path, jobs: int) -> None:
+    cases(tmp_path / "in", ["one", "hang", "three"])
+    script = [sys.executable, "-c", EVALUATE_MANY_HANG, "in", str(CORE), str(jobs), str(LIMIT)]
+    done = run(script, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().splitlines() == [
+        "one",
+        f"EngineError: in/01-hang.yaml: {TIMED_OUT}",
+        "three",
+    ]
+    assert [pid for pid in _hung_workers(tmp_path) if _alive(pid)] == []
+
+
+def test_a_consumer_slower_than_the_time_limit_never_makes_a_worker_look_slow(
+    tmp_path: Path,
+) -> None:
+    # While nobody reads, the workers finish their files and wait with the answers: the
+    # time they wait is not time spent on a file.
+    paths = cases(tmp_path / "in", [f"c{n}" for n in range(6)])
+    seen = []
+    for item in run_batch([str(p) for p in paths], [CORE], jobs=2, timeout=1):
+        seen.append(item.report.case_id if item.report is not None else str(item.error))
+        if item.index == 0:
+            time.sleep(2)
+    assert seen == [f"c{n}" for n in range(6)]
+
+
+@pytest.mark.parametrize(
+    ("timeout", "message"),
+    [
+        ("60", "must be a number of seconds, got str"),
+        (True, "must be a number of seconds, got bool"),
+        (-1, "must be a number of seconds, 0 or more (0: no limit), got -1"),
+        (-0.5, "must be a number of seconds, 0 or more (0: no limit), got -0.5"),
+        (float("nan"), "must be a number of seconds, 0 or more (0: no limit), got nan"),
+        (float("inf"), "must be a number of seconds, 0 or more (0: no limit), got inf"),
+        (10**5000, "must be a number of seconds, 0 or more (0: no limit), got a far larger number"),
+    ],
+    ids=["text", "bool", "negative", "negative-float", "nan", "inf", "huge"],
+)
+def test_a_bad_time_limit_is_refused_before_anything_runs(timeout: Any, message: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        evaluate_many(["never read.yaml"], timeout=timeout)
+    assert str(caught.value) == f"timeout: {message}"
+    with pytest.raises(UsageError) as caught:
+        run_batch(["never read.yaml"], [CORE], jobs=1, timeout=timeout)
+    assert str(caught.value) == f"timeout: {message}"
+
+
+def test_no_time_limit_is_0_or_none() -> None:
+    assert (check_timeout(0), check_timeout(0.0), check_timeout(None)) == (None, None, None)
+    assert (check_timeout(60), check_timeout(0.25)) == (60.0, 0.25)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1"])
+def test_the_command_refuses_a_bad_time_limit(tmp_path: Path, value: str) -> None:
+    cases(tmp_path / "in", ["one"])
+    result = _cli(["batch", str(tmp_path / "in"), "--timeout", value])
+    assert result.exit_code == 2
+    if value == "-1":  # click's own range check
+        assert "Invalid value for '--timeout': -1.0 is not in the range x>=0." in result.stderr
+    else:
+        assert result.stderr == (
+            "partnerfit: error: timeout: must be a number of seconds, 0 or more (0: no limit), "
+            f"got {value}\n"
+        )
 
 
 # --------------------------------------------------------------------------- file names

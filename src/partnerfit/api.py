@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from . import pack as _pack
-from .batch import default_jobs
+from .batch import check_timeout, default_jobs
 from .batch import evaluate_many as _batch_evaluate_many
 from .case import Case
 from .errors import Location, PackError, PartnerfitError, UsageError
 from .evaluation import evaluate_case
-from .limits import MAX_JOBS
+from .limits import FILE_TIMEOUT_SECONDS, MAX_JOBS
 from .loading import check_plain_data, load_case, looks_like_path, path_argument
 from .pack import RulePack
 from .report import Report
@@ -53,19 +53,25 @@ def evaluate_many(
     *,
     jobs: int = 1,
     today: dt.date | None = None,
+    timeout: float | None = FILE_TIMEOUT_SECONDS,
 ) -> Iterator[Report | PartnerfitError]:
     """Evaluate cases lazily and in input order: one :class:`Report` or one error each.
 
     A case that cannot be loaded yields its :class:`~partnerfit.errors.CaseError`
     (with file, line and field) instead of stopping the run, and an item that is
     no kind of case (a number, bytes) yields a :class:`~partnerfit.errors.UsageError`;
-    a crashed worker yields an :class:`~partnerfit.errors.EngineError`. ``jobs=1``
-    runs in this process; more runs that many worker processes (see
-    :mod:`partnerfit.batch`), which rebuild ``pack`` from its layer folders. Waiver
-    expiry is judged on ``today`` (default: the local date).
+    a crashed worker yields an :class:`~partnerfit.errors.EngineError`. Cases are
+    never checked in this process but in ``jobs`` worker processes (see
+    :mod:`partnerfit.batch`), which rebuild ``pack`` from its layer folders:
+    ``jobs=1`` is one worker process, checking one case at a time, so that a case
+    that crashes the C rule engine ends that worker, not the caller. A case still
+    being checked after ``timeout`` seconds (default
+    :data:`~partnerfit.limits.FILE_TIMEOUT_SECONDS`; 0 or None: no limit) yields an
+    :class:`~partnerfit.errors.EngineError` that says so, and its worker is killed
+    and replaced. Waiver expiry is judged on ``today`` (default: the local date).
 
     The arguments themselves are checked at once: ``cases`` that is not a collection
-    of cases, or a bad ``pack``, ``jobs`` or ``today``, raises
+    of cases, or a bad ``pack``, ``jobs``, ``today`` or ``timeout``, raises
     :class:`~partnerfit.errors.UsageError` before anything runs.
     """
     if isinstance(cases, str | bytes | Mapping | Case | os.PathLike):
@@ -83,12 +89,13 @@ def evaluate_many(
     chosen = _check_pack(pack)
     n_jobs = _check_jobs(jobs)
     on = _check_today(today)
+    limit = check_timeout(timeout)
     # Items batch cannot take as they are are settled here; their errors are put back in
     # their place in the output.
     refused: dict[int, PartnerfitError] = {}
     sources = _sources(items, refused)
     dirs = [layer.path for layer in chosen.layers]
-    results = _batch_evaluate_many(sources, dirs, jobs=n_jobs, today=on)
+    results = _batch_evaluate_many(sources, dirs, jobs=n_jobs, today=on, timeout=limit)
     return _in_place(results, refused)
 
 

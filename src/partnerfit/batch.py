@@ -10,7 +10,9 @@ the number of workers, so every output format is byte-identical for ``jobs=1`` a
 Every input gives exactly one result: a report, or an error naming the file, the
 line and the field. A worker that crashes on a file (a segfault in the C engine,
 an out-of-memory kill) turns into an error for that file and is replaced; the
-batch goes on. Workers end with the batch: when it is done, abandoned, or when the
+batch goes on. So does a worker that checks one file for longer than the time
+limit (``timeout``, default :data:`~partnerfit.limits.FILE_TIMEOUT_SECONDS`): it
+is killed, that file gets an error, and the batch goes on. Workers end with the batch: when it is done, abandoned, or when the
 process that runs it dies, even by SIGKILL.
 
 File names that are not valid UTF-8 are shown with their undecodable bytes
@@ -28,6 +30,7 @@ import datetime as dt
 import gc
 import glob
 import json
+import math
 import multiprocessing
 import multiprocessing.context
 import multiprocessing.process
@@ -35,6 +38,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +51,7 @@ from .case import Case, Severity
 from .documents import Document, parse_document
 from .errors import CaseError, EngineError, Location, PackError, PartnerfitError, UsageError
 from .evaluation import evaluate_case
+from .limits import FILE_TIMEOUT_SECONDS
 from .loading import CASE_SUFFIXES, case_from_document, load_case
 from .pack import RulePack, load_pack
 from .report import Finding, FindingKind, Report, Verdict
@@ -55,6 +60,7 @@ from .text import path_text
 __all__ = [
     "BatchItem",
     "Summary",
+    "check_timeout",
     "discover",
     "evaluate_many",
     "flags_at_or_above",
@@ -64,6 +70,14 @@ __all__ = [
 
 _GLOB_MAGIC = frozenset("*?[")
 CRASH_MESSAGE = "the worker process crashed while checking this file"
+
+
+def timeout_message(limit: float) -> str:
+    """The error of a file whose check took longer than ``limit`` seconds."""
+    return (
+        f"checking this file took longer than {limit:g} second{'' if limit == 1 else 's'}; "
+        "its worker process was stopped"
+    )
 
 
 # --------------------------------------------------------------------------- discovery
@@ -304,6 +318,13 @@ def _crash(task: _Task, exitcode: int | None) -> _Result:
     return index, None, _error_dict(error)
 
 
+def _timed_out(task: _Task, limit: float) -> _Result:
+    index, kind, payload = task
+    file = payload if kind == "path" else None
+    error = EngineError(timeout_message(limit), location=Location(file=file))
+    return index, None, _error_dict(error)
+
+
 def _how(exitcode: int | None) -> str:
     """`` (killed by SIGSEGV)``, `` (exit code 3)``: how a worker process ended."""
     if exitcode is None:
@@ -442,6 +463,9 @@ class _Worker:
         self.conn: Connection = parent_end
         self.pending: deque[tuple[int, _Task]] = deque()
         """(sequence number, task) of every task sent and not answered yet, in order."""
+        self.since = 0.0
+        """When the worker started on its first pending task (``time.monotonic()``): when
+        the task was sent to it idle, or when the answer to the task before arrived."""
 
     def exitcode(self) -> int | None:
         """Reap the ended process; its exit code (negative: the signal that killed it)."""
@@ -474,13 +498,21 @@ class _Pool:
 
     Results come back in input order. A worker's death is pinned on the task it was
     checking, which gets an :class:`EngineError` result; the tasks it held after that
-    one go to a fresh worker. At most ``window`` tasks are between the input and the
-    consumer, so memory does not grow with the batch.
+    one go to a fresh worker. A worker that has been checking one task for longer than
+    ``timeout`` seconds (None: no limit) is killed and replaced the same way, and that
+    task's result says it took too long. At most ``window`` tasks are between the input
+    and the consumer, so memory does not grow with the batch.
+
+    A worker's time on a task is counted from when the task reached it idle, or from
+    when its answer to the task before arrived; the answers a worker has sent are read
+    before its time is judged, so a consumer that is slow to take results never makes
+    a worker look slow.
     """
 
-    def __init__(self, setup: _Setup) -> None:
+    def __init__(self, setup: _Setup, timeout: float | None = None) -> None:
         self._ctx = _context()
         self._setup = setup
+        self._timeout = timeout
         self._workers: list[_Worker] = []
         self._idle_deaths = 0
 
@@ -525,6 +557,8 @@ class _Pool:
                     except OSError:  # it died: its current task is pinned, then retry
                         self._replace(slot, results, redo)
                         continue
+                    if not worker.pending:
+                        worker.since = time.monotonic()
                     worker.pending.extend(staged)
                     staged = []
             busy = [w for w in self._workers if w.pending]
@@ -532,9 +566,35 @@ class _Pool:
                 if exhausted and not staged and not redo and next_out == next_seq:
                     return
                 continue
-            for conn in wait([w.conn for w in busy]):
+            ready = wait([w.conn for w in busy], timeout=self._wait_time(busy))
+            for conn in ready:
                 slot = next(i for i, w in enumerate(self._workers) if w.conn is conn)
                 self._receive(slot, results, redo)
+            if self._timeout is not None:
+                self._stop_overdue(results, redo)
+
+    def _wait_time(self, busy: Sequence[_Worker]) -> float | None:
+        """How long to wait for answers before a busy worker's time is up (None: no limit)."""
+        if self._timeout is None:
+            return None
+        now = time.monotonic()
+        left = min(w.since + self._timeout - now for w in busy)
+        # Woken now and then even under a huge limit: a wait cannot be arbitrarily long.
+        return min(max(left, 0.0), 3600.0)
+
+    def _stop_overdue(self, results: dict[int, _Result], redo: deque[tuple[int, _Task]]) -> None:
+        """Kill every worker that has spent more than the time limit on one task."""
+        assert self._timeout is not None
+        now = time.monotonic()
+        for slot, worker in enumerate(self._workers):
+            if not worker.pending or now - worker.since < self._timeout:
+                continue
+            if worker.conn.poll():  # an answer arrived just now: read it first
+                self._receive(slot, results, redo)
+                continue
+            with contextlib.suppress(OSError):
+                worker.process.kill()
+            self._replace(slot, results, redo, overdue=True)
 
     def _receive(
         self, slot: int, results: dict[int, _Result], redo: deque[tuple[int, _Task]]
@@ -551,19 +611,29 @@ class _Pool:
             assert result[0] == task[0], "a worker answered out of order"
             results[seq] = result
             self._idle_deaths = 0
+            worker.since = time.monotonic()  # it has gone on to its next task, if any
             if not worker.conn.poll():
                 return
 
     def _replace(
-        self, slot: int, results: dict[int, _Result], redo: deque[tuple[int, _Task]]
+        self,
+        slot: int,
+        results: dict[int, _Result],
+        redo: deque[tuple[int, _Task]],
+        *,
+        overdue: bool = False,
     ) -> None:
-        """A worker died: its current task's result is a crash, its other tasks go back."""
+        """A worker died: its current task's result is a crash (or, when it was killed for
+        being ``overdue``, a time-out), its other tasks go back."""
         worker = self._workers[slot]
         code = worker.exitcode()
         worker.conn.close()
         if worker.pending:
             seq, task = worker.pending.popleft()
-            results[seq] = _crash(task, code)
+            if overdue and self._timeout is not None:
+                results[seq] = _timed_out(task, self._timeout)
+            else:
+                results[seq] = _crash(task, code)
             redo.extendleft(reversed(worker.pending))
             worker.pending.clear()
         else:
@@ -602,19 +672,25 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def _ordered(
-    tasks: Iterable[_Task], setup: _Setup, jobs: int, chunksize: int, window: int
+    tasks: Iterable[_Task],
+    setup: _Setup,
+    jobs: int,
+    chunksize: int,
+    window: int,
+    timeout: float | None,
 ) -> Generator[_Result, None, None]:
     """Results of ``tasks`` in task order, checked in ``jobs`` worker processes.
 
     Even one job runs in a worker process: the C rule engine can crash on a file
-    (a segfault ends a process, it raises nothing), and the batch must lose neither
-    that file's row nor anything else. Chunks of ``chunksize`` tasks go to the
-    workers; at most ``window`` tasks are between the input and the consumer.
+    (a segfault ends a process, it raises nothing) or hang on one, and the batch must
+    lose neither that file's row nor anything else. Chunks of ``chunksize`` tasks go
+    to the workers; at most ``window`` tasks are between the input and the consumer.
+    A task that takes longer than ``timeout`` seconds (None: no limit) is stopped.
     """
     # Loaded here first, so that a bad pack raises PackError in this process rather
     # than failing every worker (which would look like crashes).
     load_pack(*setup.rule_dirs)
-    pool = _Pool(setup)
+    pool = _Pool(setup, timeout)
     finished = False
     try:
         pool.start(jobs)
@@ -654,6 +730,7 @@ def run_batch(
     *,
     chunksize: int | None = None,
     today: dt.date | None = None,
+    timeout: float | None = FILE_TIMEOUT_SECONDS,
 ) -> Generator[BatchItem, None, None]:
     """Check every case file in ``paths`` (already :func:`discover`-ed), lazily and in order.
 
@@ -665,16 +742,20 @@ def run_batch(
     Exactly one :class:`BatchItem` is yielded per path, in the order of ``paths``.
     Waiver expiry is judged on ``today`` (default: the local date).
 
+    A file whose check takes longer than ``timeout`` seconds (0 or None: no limit)
+    is stopped, its worker replaced, and its item gets an :class:`EngineError`.
+
     Stop early with the iterator's ``close()``: its workers are ended at once.
     """
     dirs = _rule_dirs(rule_dirs)
+    limit = check_timeout(timeout)
     load_pack(*dirs)
     n_jobs = _jobs(jobs)
     # ``paths`` is not copied: for 100,000 files even a list of Path objects weighs.
     tasks: Iterator[_Task] = ((i, "path", str(p)) for i, p in enumerate(paths))
     setup = _Setup(dirs, today)
     size = chunksize or _auto_chunksize(len(paths), n_jobs)
-    results = _ordered(tasks, setup, n_jobs, size, _window(n_jobs, size))
+    results = _ordered(tasks, setup, n_jobs, size, _window(n_jobs, size), limit)
 
     def items() -> Generator[BatchItem, None, None]:
         try:
@@ -699,6 +780,7 @@ def evaluate_many(
     jobs: int = 1,
     *,
     today: dt.date | None = None,
+    timeout: float | None = FILE_TIMEOUT_SECONDS,
 ) -> Iterator[Report | PartnerfitError]:
     """Check many cases; yield one report or one error per case, lazily and in order.
 
@@ -713,18 +795,21 @@ def evaluate_many(
     one case at a time), so an endless generator of cases works with flat memory.
 
     A case that cannot be loaded yields its :class:`~partnerfit.errors.CaseError`
-    (with file, line and field); an engine failure or a crashed worker yields an
-    :class:`~partnerfit.errors.EngineError`. Nothing is raised for a single case,
-    but a bad pack raises :class:`~partnerfit.errors.PackError` on the first item.
-    Waiver expiry is judged on ``today`` (default: the local date).
+    (with file, line and field); an engine failure, a crashed worker or a case that
+    takes longer than ``timeout`` seconds to check (0 or None: no limit; its worker is
+    killed and replaced) yields an :class:`~partnerfit.errors.EngineError`. Nothing is
+    raised for a single case, but a bad pack raises
+    :class:`~partnerfit.errors.PackError` on the first item. Waiver expiry is judged
+    on ``today`` (default: the local date).
     """
     dirs = _rule_dirs(pack_dirs)
     n_jobs = _jobs(jobs)
+    limit = check_timeout(timeout)
     tasks = (_task(i, c) for i, c in enumerate(cases))
     # One job reads no case ahead of the one being checked; more keep every worker busy.
     size = 1 if n_jobs == 1 else _auto_chunksize(None, n_jobs)
     window = 1 if n_jobs == 1 else _window(n_jobs, size)
-    results = _ordered(tasks, _Setup(dirs, today), n_jobs, size, window)
+    results = _ordered(tasks, _Setup(dirs, today), n_jobs, size, window, limit)
     try:
         for _, report_json, error in results:
             report = _report(report_json)
@@ -770,3 +855,32 @@ def _jobs(jobs: int | None) -> int:
     if jobs < 1:
         raise UsageError(f"jobs must be 1 or more, got {jobs}")
     return jobs
+
+
+def check_timeout(timeout: object) -> float | None:
+    """The per-file time limit in seconds, None for no limit (``timeout`` 0 or None).
+
+    Anything but a finite number of seconds, 0 or more, raises :class:`UsageError`.
+    """
+    if timeout is None:
+        return None
+    where = Location(field="timeout")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise UsageError(
+            f"must be a number of seconds, got {type(timeout).__name__}", location=where
+        )
+    try:
+        seconds = float(timeout)
+    except OverflowError:  # an int far beyond any float
+        seconds = math.inf
+    if not (math.isfinite(seconds) and seconds >= 0):
+        # A huge int is not shown: Python cannot even turn one of 4,300 digits into text.
+        shown = (
+            str(timeout)
+            if not isinstance(timeout, int) or seconds < 1e18
+            else "a far larger number"
+        )
+        raise UsageError(
+            f"must be a number of seconds, 0 or more (0: no limit), got {shown}", location=where
+        )
+    return seconds or None

@@ -62,3 +62,8 @@ MAX_PATTERNS_PER_FACT = 200
 
 MAX_FIRINGS = 20_000
 """Rule firings in one evaluation; a pack that goes past it is looping."""
+
+FILE_TIMEOUT_SECONDS = 60
+"""Seconds a batch may spend checking one file (``batch --timeout``, ``evaluate_many(...,
+timeout=)``): a worker still on it then is killed and replaced, and the file gets an
+``EngineError``. A real case takes milliseconds."""

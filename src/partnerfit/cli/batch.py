@@ -15,9 +15,18 @@ from typing import TextIO, cast
 
 import click
 
-from partnerfit.batch import BatchItem, Summary, default_jobs, discover, path_text, run_batch
+from partnerfit.batch import (
+    BatchItem,
+    Summary,
+    check_timeout,
+    default_jobs,
+    discover,
+    path_text,
+    run_batch,
+)
 from partnerfit.errors import UsageError
 from partnerfit.formats import BatchFormat, batch_writer
+from partnerfit.limits import FILE_TIMEOUT_SECONDS
 
 from . import (
     ExitCode,
@@ -176,6 +185,14 @@ def _progress(items: Iterator[BatchItem], length: int, show: bool) -> Iterator[B
     default=None,
     help="Worker processes. Default: the number of CPUs.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=FILE_TIMEOUT_SECONDS,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop checking a file after this long and give it an error row; 0: no limit.",
+)
 @format_option([f.value for f in BatchFormat], BatchFormat.table.value)
 @click.option(
     "-o",
@@ -192,6 +209,7 @@ def _progress(items: Iterator[BatchItem], length: int, show: bool) -> Iterator[B
 def batch(
     paths: tuple[str, ...],
     jobs: int | None,
+    timeout: float,
     fmt: str,
     output: Path | None,
     fail_on: str,
@@ -202,11 +220,13 @@ def batch(
     """Check every case file in PATHS (files, folders searched recursively, or globs).
 
     Every input appears once in the output, as a report or as an error row; a bad
-    file, even one that crashes the rule engine, never stops the batch. Exit 2 if
+    file, even one that crashes or hangs the rule engine (see --timeout), never stops
+    the batch. Exit 2 if
     any file could not be checked, else 1 if a case has a red flag at or above
     --fail-on, else 0. Interrupted: 130 (Ctrl-C), 143 (SIGTERM) or 129 (SIGHUP),
     with no partial --output left behind.
     """
+    limit = check_timeout(timeout)
     with stops_on_signals():
         if output is None:
             stdout_stream()  # a closed stdout is refused before any work
@@ -221,7 +241,9 @@ def batch(
         # A table or Markdown document printed to the terminal ends with the summary itself.
         in_document = fmt in (BatchFormat.table, BatchFormat.markdown) and output is None
         with atomic_output(output) as out:
-            items = run_batch(files, rules, min(n_jobs, len(files)), today=as_date(today))
+            items = run_batch(
+                files, rules, min(n_jobs, len(files)), today=as_date(today), timeout=limit
+            )
             # Closed on the way out, whatever the way: its worker processes end with it.
             with contextlib.closing(items):
                 writer = batch_writer(fmt, out, pack=pack, fail_on=fail_on, files=files)
