@@ -549,9 +549,18 @@ def test_output_is_atomic(
     import partnerfit.cli.batch as cli_batch
 
     monkeypatch.setattr(cli_batch, "run_batch", failing)
+    monkeypatch.delenv("PARTNERFIT_TRACEBACK", raising=False)
     target = out_dir / "report.jsonl"
     result = run_cli([str(cases), "--format", "jsonl", "-o", str(target)], pack_dir)
-    assert result.exit_code == (130 if interrupt is KeyboardInterrupt else 1)
+    if interrupt is KeyboardInterrupt:
+        assert result.exit_code == 130
+        assert result.stderr == "partnerfit: interrupted\n"
+    else:  # a bug: exit 2, never 1 (which means red flags)
+        assert result.exit_code == 2
+        assert result.stderr == (
+            "partnerfit: internal error: RuntimeError: stop (this is a bug in partnerfit; "
+            "set PARTNERFIT_TRACEBACK=1 to see the traceback)\n"
+        )
     assert list(out_dir.iterdir()) == []
     # An existing file is left as it was.
     target.write_text("old\n", encoding="utf-8")

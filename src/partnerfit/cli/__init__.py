@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from enum import IntEnum
 from functools import wraps
@@ -92,12 +93,41 @@ def stops_on_signals() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+TRACEBACK_VARIABLE = "PARTNERFIT_TRACEBACK"
+"""Set to 1 in the environment to see the traceback of an internal error."""
+
+
+def _internal_error(exc: Exception) -> None:
+    """A bug: one line on stderr (the traceback too with PARTNERFIT_TRACEBACK=1), exit 2.
+
+    Never exit 1, which means red flags to CI; never a bare traceback."""
+    with contextlib.suppress(OSError, ValueError):  # stderr itself may be gone
+        if os.environ.get(TRACEBACK_VARIABLE, "") not in ("", "0"):
+            traceback.print_exception(exc, file=sys.stderr)
+        message = printable(f"{type(exc).__name__}: {_describe(exc)}")
+        click.echo(
+            f"partnerfit: internal error: {message} (this is a bug in partnerfit; "
+            f"set {TRACEBACK_VARIABLE}=1 to see the traceback)",
+            err=True,
+        )
+    sys.exit(ExitCode.ERROR)
+
+
+def _describe(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # an exception whose text cannot be made
+        return "(no message)"
+
+
 def handles_errors(func: F) -> F:
     """Turn every refusal into one clear line on stderr and exit code 2; never a traceback.
 
     Ctrl-C exits 130; SIGTERM and SIGHUP (see :func:`stops_on_signals`) 128 + the
     signal. Output that cannot be written (a closed or broken stdout, a full disk)
     is a refusal too: exit 2, not click's exit 1, which would read as red flags.
+    Any other exception is a bug in partnerfit: one ``internal error`` line and exit
+    2 as well (see :func:`_internal_error`).
     """
 
     @wraps(func)
@@ -123,6 +153,10 @@ def handles_errors(func: F) -> F:
             with contextlib.suppress(OSError):
                 click.echo(f"partnerfit: terminated by {signal.Signals(exc.signum).name}", err=True)
             sys.exit(128 + exc.signum)
+        except (click.exceptions.ClickException, click.exceptions.Exit):
+            raise  # click's own usage errors and exits: click reports them as it should
+        except Exception as exc:  # a bug: not exit 1 (red flags), not a traceback
+            _internal_error(exc)
 
     return wrapper  # type: ignore[return-value]
 
@@ -289,14 +323,16 @@ def check(
 
 @main.command()
 @click.argument("what", type=click.Choice(["case", "report"]), default="case")
+@handles_errors
 def schema(what: str) -> None:
     """Print the JSON Schema of case files (default) or of JSON reports."""
     data = case_json_schema() if what == "case" else report_json_schema()
-    click.echo(json.dumps(data, indent=2, sort_keys=True))
+    write_stdout(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown")
+@handles_errors
 def facts(fmt: str) -> None:
     """Document the fact vocabulary that rules match on (generated from the code)."""
     if fmt == "json":
@@ -313,9 +349,9 @@ def facts(fmt: str) -> None:
             },
             "askable": ASKABLE,
         }
-        click.echo(json.dumps(data, indent=2))
+        write_stdout(json.dumps(data, indent=2) + "\n")
         return
-    click.echo(vocabulary_markdown(), nl=False)
+    write_stdout(vocabulary_markdown())
 
 
 def vocabulary_markdown() -> str:

@@ -35,6 +35,7 @@ from . import (
     main,
     rules_option,
     today_option,
+    write_stdout,
 )
 
 _FORMATS = ("table", "json", "markdown")
@@ -65,7 +66,7 @@ def diff(
     pack = _pack(rules)
     on = as_date(today)
     result = compare(_report(old, pack, on), _report(new, pack, on))
-    click.echo(_render(result, fmt), nl=False)
+    write_stdout(_render(result, fmt))
     failing = fail_on != "never" and bool(result.introduced_flags(Severity(fail_on)))
     sys.exit(ExitCode.RED_FLAGS if failing else ExitCode.OK)
 

@@ -21,7 +21,16 @@ from partnerfit.examples import run_examples
 from partnerfit.pack import LoadedRule, Negation, Pattern, RuleKind
 from partnerfit.text import printable
 
-from . import ExitCode, _pack, format_option, handles_errors, main, rules_option
+from . import (
+    ExitCode,
+    _pack,
+    format_option,
+    handles_errors,
+    main,
+    rules_option,
+    stdout_stream,
+    write_stdout,
+)
 
 
 class ListFormat(StrEnum):
@@ -58,13 +67,14 @@ def rules_list(rules: tuple[Path, ...], fmt: str) -> None:
     pack = _pack(rules)
     rows = [_row(lr) for lr in pack.active()]
     if fmt == ListFormat.json:
-        click.echo(
-            json.dumps({"pack": pack.name, "version": pack.version, "rules": rows}, indent=2)
-        )
+        data = {"pack": pack.name, "version": pack.version, "rules": rows}
+        write_stdout(json.dumps(data, indent=2) + "\n")
         return
     table = [[printable(r[k]) for k in _LIST_FIELDS] for r in rows]
-    click.echo(tabulate(table, headers=_LIST_FIELDS, disable_numparse=True))
-    click.echo(f"\n{len(rows)} rules in {printable(pack.name)} {printable(pack.version)}")
+    write_stdout(
+        tabulate(table, headers=_LIST_FIELDS, disable_numparse=True)
+        + f"\n\n{len(rows)} rules in {printable(pack.name)} {printable(pack.version)}\n"
+    )
 
 
 @rules.command("test")
@@ -73,17 +83,19 @@ def rules_list(rules: tuple[Path, ...], fmt: str) -> None:
 @handles_errors
 def rules_test(dirs: tuple[Path, ...], verbose: bool) -> None:
     """Run every rule's embedded examples and check the exact expected findings."""
+    out = stdout_stream()  # a closed stdout is refused before any work
     pack = _pack(dirs)
     passed = failed = 0
     for result in run_examples(pack):
         if result.passed:
             passed += 1
             if verbose:
-                click.echo(printable(result.explain()))
+                out.write(printable(result.explain()) + "\n")
         else:
             failed += 1
-            click.echo(printable(result.explain()))
-    click.echo(f"rule examples: {passed} passed, {failed} failed")
+            out.write(printable(result.explain()) + "\n")
+    out.write(f"rule examples: {passed} passed, {failed} failed\n")
+    out.flush()
     sys.exit(ExitCode.RED_FLAGS if failed else ExitCode.OK)
 
 
@@ -148,4 +160,4 @@ def _pattern(item: Pattern | Negation) -> str:
 def explain(rule: str, rules: tuple[Path, ...]) -> None:
     """Explain one rule (by id or name): what it checks, why, the remedy and its examples."""
     pack = _pack(rules)
-    click.echo(explanation(pack.rule(rule)), nl=False)
+    write_stdout(explanation(pack.rule(rule)))
