@@ -65,9 +65,10 @@ def _keys(firings: list[Firing]) -> list[tuple[str, tuple[str, ...]]]:
 def test_every_compiled_join_ends_on_an_equality(core: RulePack) -> None:
     rule = core.compiled.ruleset["PF-TST-001"]
     tests = rule["all"][1]["b"]["$and"]
-    # constant test first, then the non-equality join, then equalities last
-    assert tests[0] == {"t": "offering"}
-    assert tests[1] == {"$gt": {"party": {"a": "party"}}}
+    # constant tests first (the join's field must exist: durable raises error 311 on a
+    # missing one), then the non-equality join, then equalities last
+    assert tests[:2] == [{"t": "offering"}, {"$ex": {"party": 1}}]
+    assert tests[2] == {"$gt": {"party": {"a": "party"}}}
     assert tests[-1] == {"segment": {"a": "segment"}}
     _check_joins(core.compiled.ruleset)  # does not raise
 

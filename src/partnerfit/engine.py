@@ -43,7 +43,7 @@ from durable import engine as _durable
 from .errors import EngineError
 from .facts import Fact
 from .limits import MAX_FIRINGS, MAX_NUMBER, NUMBER_DECIMALS
-from .pack import SINK, Compiled, DeriveSpec, render
+from .pack import ENGINE_ID, SINK, Compiled, DeriveSpec, render
 
 __all__ = ["Engine", "Firing", "engine_for"]
 
@@ -89,6 +89,8 @@ class _Run:
         self.derived = 0
         self.over_budget = False
         """Whether the evaluation was stopped at :data:`MAX_FIRINGS` firings."""
+        self.facts: dict[str, Fact] = {}
+        """Every fact of the evaluation by id, derived ones included."""
 
 
 _ruleset_names = itertools.count(1)
@@ -138,6 +140,7 @@ class Engine:
     def _action(self, name: str) -> Callable[[Any], None]:
         slots = self._compiled.slots.get(name, ())
         spec = self._compiled.derive.get(name)
+        rule = self._compiled.rule_of.get(name, name)  # a rule's alternatives are the rule
 
         def action(c: Any) -> None:
             run = self._run
@@ -151,17 +154,19 @@ class Engine:
                 c._completed = True
                 self._stop_action(c)
                 return
-            # Read matched facts from the message itself: attribute access on the closure
-            # would return durable's own members for slots named `s`, `m` or `host`.
-            bound = tuple((slot, dict(c._m[slot])) for slot in slots)
+            # Read matched facts from the message itself (attribute access on the closure
+            # would return durable's own members for slots named `s`, `m` or `host`), by
+            # id: the evidence is the fact as extracted, not the engine's copy of it.
+            facts = run.facts
+            bound = tuple((slot, facts[c._m[slot]["id"]]) for slot in slots)
             derived = None
             if spec is not None:
                 run.derived += 1
                 derived = _derive(spec, bound, run.derived)
-                derived["sid"] = run.sid
-            run.firings.append(Firing(name, bound, derived))
+                facts[derived["id"]] = derived
+            run.firings.append(Firing(rule, bound, derived))
             if derived is not None:
-                c.assert_fact(derived)
+                c.assert_fact(_engine_copy(derived, run.sid))
 
         return action
 
@@ -179,10 +184,11 @@ class Engine:
         with _lock:
             sid = str(next(self._sessions))
             run = _Run(sid)
+            run.facts = {fact["id"]: fact for fact in facts}
             self._run = run
             try:
                 for level in sorted(strata):
-                    batch = [{**fact, "sid": sid} for fact in strata[level]]
+                    batch = [_engine_copy(fact, sid) for fact in strata[level]]
                     self._assert(batch)
                     if run.over_budget:
                         raise _over_budget(run)
@@ -216,12 +222,19 @@ def _over_budget(run: _Run) -> EngineError:
     )
 
 
+def _engine_copy(fact: Fact, sid: str) -> Fact:
+    """A fact as the engine gets it: in its session, with its id copied to a field that
+    joins can use (durable treats `id` as the fact's identity; see pack.ENGINE_ID)."""
+    return {**fact, ENGINE_ID: fact["id"], "sid": sid}
+
+
 def _derive(spec: DeriveSpec, bound: tuple[tuple[str, Fact], ...], n: int) -> Fact:
     slots = dict(bound)
     first = bound[0][1]
-    fact: Fact = {"t": spec.fact, "id": f"d{n}", "path": first.get("path", ""), "one": 1}
-    if "party" in first:
-        fact["party"] = first["party"]
+    fact: Fact = {"t": spec.fact, "id": f"d{n}", "path": first.get("path", ""), "one": 1.0}
+    for common in ("party", "party_name"):
+        if common in first:
+            fact[common] = first[common]
     for fname, slot, source in spec.fields:
         value = source if slot is None else slots[slot].get(source)
         if value is not None:

@@ -46,6 +46,8 @@ class FieldSpec:
     doc: str
     choices: tuple[str, ...] | None = None
     """For enumerated text fields: every value the field can take."""
+    ordered: bool = False
+    """For text fields: whether lt/lte/gt/gte may compare it (ids only)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,11 @@ def _t(doc: str, choices: Iterable[str] | None = None) -> FieldSpec:
     return FieldSpec("text", doc, tuple(str(c) for c in choices) if choices is not None else None)
 
 
+def _id(doc: str) -> FieldSpec:
+    """A text field holding an id: ids may be ordered (to pair facts once each)."""
+    return FieldSpec("text", doc, ordered=True)
+
+
 def _n(doc: str) -> FieldSpec:
     return FieldSpec("number", doc)
 
@@ -80,10 +87,10 @@ def _b(doc: str) -> FieldSpec:
 
 
 COMMON_FIELDS: dict[str, FieldSpec] = {
-    "id": _t("Unique id of the fact within its case."),
+    "id": _id("Unique id of the fact within its case."),
     "path": _t("Case-file path the fact comes from, e.g. `parties[0].competitors[1]`."),
     "value": _t("The value shown as evidence."),
-    "party": _t("Id of the party the fact belongs to, when it belongs to one."),
+    "party": _id("Id of the party the fact belongs to, when it belongs to one."),
     "party_name": _t("Name of that party."),
     "one": _n("Always 1 (used by the compiler to keep joins safe)."),
 }
@@ -151,7 +158,7 @@ VOCABULARY: dict[str, FactType] = {
             "party",
             "One party to the alliance.",
             {
-                "key": _t("The party's id."),
+                "key": _id("The party's id."),
                 "name": _t("The party's name."),
                 "importance": _t("How important the alliance is to it.", Importance),
                 "has_sponsor": _b(
@@ -247,9 +254,9 @@ VOCABULARY: dict[str, FactType] = {
             "Two parties' answers on one topic, compared; present only when both answered.",
             {
                 "topic": _t("The topic compared.", (*ANSWER_TOPICS, "horizon_years")),
-                "pair": _t("Id of the pair fact."),
-                "a": _t("Id of the first party."),
-                "b": _t("Id of the second party."),
+                "pair": _id("Id of the pair fact."),
+                "a": _id("Id of the first party."),
+                "b": _id("Id of the second party."),
                 "score": _n("Keyword overlap, Jaccard index 0–1 (text topics)."),
                 "shared": _t("The shared keywords, comma-separated."),
                 "gap": _n("Absolute difference (numeric topics)."),
@@ -260,8 +267,8 @@ VOCABULARY: dict[str, FactType] = {
             "pair",
             "Two parties, once per unordered pair (a before b in the case).",
             {
-                "a": _t("Id of the first party."),
-                "b": _t("Id of the second party."),
+                "a": _id("Id of the first party."),
+                "b": _id("Id of the second party."),
                 "a_name": _t("Name of the first party."),
                 "b_name": _t("Name of the second party."),
             },
@@ -270,7 +277,7 @@ VOCABULARY: dict[str, FactType] = {
             "overlap",
             "Something two parties share.",
             {
-                "pair": _t("Id of the pair fact."),
+                "pair": _id("Id of the pair fact."),
                 "dimension": _t("What is shared.", OVERLAP_DIMENSIONS),
                 "key": _t("Normalised shared key."),
                 "name": _t("As written by the first party."),
@@ -305,7 +312,7 @@ VOCABULARY: dict[str, FactType] = {
             {
                 "name": _t("Name."),
                 "relation": _t("How it relates to the joint business.", Relation),
-                "owner": _t("Owning party id."),
+                "owner": _id("Owning party id."),
             },
         ),
         FactType(
@@ -464,7 +471,7 @@ class _Builder:
     facts: list[Fact] = field(default_factory=list)
 
     def add(self, t: str, path: str, value: Any, party: str | None = None, **fields: Any) -> Fact:
-        fact: Fact = {"t": t, "id": f"f{len(self.facts) + 1}", "path": path, "one": 1}
+        fact: Fact = {"t": t, "id": f"f{len(self.facts) + 1}", "path": path, "one": 1.0}
         fact["value"] = _display(value)
         if party is not None:
             fact["party"] = party

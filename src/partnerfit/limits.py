@@ -43,6 +43,10 @@ MAX_RULES = 1_000
 MAX_PATTERNS = 8
 """Patterns (facts and negations) in one rule's condition."""
 
+MAX_ALTERNATIVES = 64
+"""Alternatives one rule compiles to (an `in:` list in a pattern that also joins is
+matched one value at a time)."""
+
 MAX_IN_ITEMS = 100
 """Values in one ``in:`` or ``not_in:`` list of a rule (the engine slows down
 with their number, and hangs building a ruleset with more than 512)."""

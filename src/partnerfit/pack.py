@@ -12,7 +12,9 @@ mean" suggestion, and every error names the file and line.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -38,6 +40,7 @@ from .facts import (
 )
 from .limits import (
     MAX_ABSENT_PER_FACT,
+    MAX_ALTERNATIVES,
     MAX_IN_ITEMS,
     MAX_NUMBER,
     MAX_PATTERNS,
@@ -215,6 +218,8 @@ class Compiled:
     """Engine rule name of an open-question rule → the ids of the rules that need its field."""
     cited: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
     """Engine rule name → (slot, fields the rule tests on it), for citing evidence."""
+    rule_of: dict[str, str] = field(default_factory=dict)
+    """Engine rule name of a rule's further alternative (``PF-X-001$2``) → the rule id."""
 
 
 @dataclass(frozen=True)
@@ -452,6 +457,7 @@ def compile_rules(rules: Sequence[LoadedRule], types: Mapping[str, FactType]) ->
     producers: dict[str, list[str]] = {}
     cited: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
     askers: dict[str, list[str]] = {}
+    rule_of: dict[str, str] = {}
 
     for lr in rules:
         ctx = _RuleContext(lr)
@@ -460,16 +466,21 @@ def compile_rules(rules: Sequence[LoadedRule], types: Mapping[str, FactType]) ->
             raise ctx.error(
                 "a `derived` rule needs `derive`, and only a derived rule may have it", "derive"
             )
-        conditions, bound = _compile_when(rule.when, types, ctx)
+        alternatives, bound = _compile_when(rule.when, types, ctx)
         _check_template(rule.message, bound, types, ctx, "message")
-        entry: dict[str, Any] = {"all": conditions, "run": rule.id}
-        ruleset[rule.id] = entry
-        slots[rule.id] = tuple(s.name for s in bound if not s.negated)
-        cited[rule.id] = tuple(
+        rule_slots = tuple(s.name for s in bound if not s.negated)
+        rule_cited = tuple(
             (s.name, tuple(f for f in s.tested if f not in IDENTITY_FIELDS))
             for s in bound
             if not s.negated
         )
+        names = [rule.id, *(f"{rule.id}${n}" for n in range(2, len(alternatives) + 1))]
+        for name, conditions in zip(names, alternatives, strict=True):
+            ruleset[name] = {"all": conditions, "run": name}
+            slots[name] = rule_slots
+            cited[name] = rule_cited
+            if name != rule.id:
+                rule_of[name] = rule.id
         positives[rule.id] = {s.fact for s in bound if not s.negated}
         negatives[rule.id] = {s.fact for s in bound if s.negated}
         if rule.derive is not None:
@@ -510,9 +521,12 @@ def compile_rules(rules: Sequence[LoadedRule], types: Mapping[str, FactType]) ->
         "run": SINK,
     }
     _refuse_derivation_cycles(rules, derive, positives, negatives, producers)
-    _check_engine_capacity(ruleset, rules)
+    _check_engine_capacity(ruleset, rules, rule_of)
+    for name, rid in rule_of.items():
+        if rid in derive:
+            derive[name] = derive[rid]
     levels = _stratify(types, positives, negatives, producers)
-    return Compiled(ruleset, levels, slots, derive, asks, cited)
+    return Compiled(ruleset, levels, slots, derive, asks, cited, rule_of)
 
 
 def _with_ancestors(generics: Sequence[str]) -> list[str]:
@@ -527,17 +541,56 @@ def _with_ancestors(generics: Sequence[str]) -> list[str]:
     return out
 
 
+@dataclass
+class _Pattern:
+    """One pattern of a rule, compiled but not yet written out as durable JSON."""
+
+    name: str
+    fact: str
+    negated: bool
+    constant: list[dict[str, Any]]
+    """Tests against constants (``in:`` lists of a pattern that joins excepted)."""
+    ins: list[tuple[str, list[Any]]]
+    """``in:`` lists of a pattern that also joins: written out one value at a time."""
+    cross_other: list[dict[str, Any]]
+    cross_eq: list[dict[str, Any]]
+    ordered_refs: list[tuple[str, str]]
+    """(slot, field) of earlier facts this pattern compares with ne/lt/lte/gt/gte."""
+    first_ref: str | None
+
+    @property
+    def joins(self) -> bool:
+        return bool(self.cross_other or self.cross_eq)
+
+    def durable(self) -> dict[str, Any]:
+        cross_eq = list(self.cross_eq)
+        if self.cross_other and not cross_eq:
+            # durable_rules can crash the process when the last cross-fact test of a join
+            # is not an equality and is false (upstream issue #381): end on a true one.
+            assert self.first_ref is not None
+            cross_eq.append({"one": {self.first_ref: "one"}})
+        key = f"{self.name}$not" if self.negated else self.name
+        tests = [{"t": self.fact}, *self.constant, *self.cross_other, *cross_eq]
+        return {key: {"$and": tests}}
+
+
 def _compile_when(
     when: Sequence[Pattern | Negation], types: Mapping[str, FactType], ctx: _RuleContext
-) -> tuple[list[dict[str, Any]], list[_Slot]]:
+) -> tuple[list[list[dict[str, Any]]], list[_Slot]]:
+    """A rule's condition as one or more durable conditions (alternatives that never
+    match the same facts), and its slots."""
     bound: list[_Slot] = []
-    out: list[dict[str, Any]] = []
+    patterns: list[_Pattern] = []
     negations = 0
     if len(when) > MAX_PATTERNS:
         raise ctx.error(
             f"a condition has {len(when)} patterns; the limit is {MAX_PATTERNS}", "when"
         )
-    for index, item in enumerate(when):
+    # durable_rules never completes a rule that starts with a negation, and a negation
+    # can only refer to earlier positive slots: positives go first, in order.
+    order = sorted(range(len(when)), key=lambda i: isinstance(when[i], Negation))
+    for index in order:
+        item = when[index]
         negated = isinstance(item, Negation)
         pattern = item.not_ if isinstance(item, Negation) else item
         path = f"when[{index}]" + (".not" if negated else "")
@@ -555,13 +608,117 @@ def _compile_when(
         if not re.match(SLOT_NAME, name):
             raise ctx.error(f"slot name {name!r} is not a simple lower-case name", f"{path}.as")
         ftype = types[pattern.fact]
-        tests = _compile_where(pattern.where, ftype, bound, types, ctx, f"{path}.where")
-        key = f"{name}$not" if negated else name
-        out.append({key: {"$and": [{"t": pattern.fact}, *tests]}})
+        compiled = _compile_where(pattern.where, ftype, bound, types, ctx, f"{path}.where")
+        patterns.append(_Pattern(name, pattern.fact, negated, *compiled))
         bound.append(_Slot(name, pattern.fact, negated, tuple(pattern.where)))
     if all(s.negated for s in bound):
         raise ctx.error("a condition needs at least one positive pattern", "when")
-    return out, bound
+    variants = _alternatives(patterns, ctx)
+    return [[p.durable() for p in variant] for variant in variants], bound
+
+
+def _alternatives(patterns: list[_Pattern], ctx: _RuleContext) -> list[list[_Pattern]]:
+    """Rewrite a condition around two gaps of durable_rules, keeping its meaning.
+
+    - A join by ne/lt/lte/gt/gte raises an engine error when either fact lacks the
+      field. A positive pattern needs both fields anyway: both get an `exists` test.
+      A negated pattern holds outright when the earlier fact lacks the field: the
+      condition splits into one alternative where the fields exist, with the
+      negation, and one per missing field, without it.
+    - An `in:` test in a pattern that also joins makes the engine drop the join: a
+      positive pattern splits into one alternative per value; a negated one becomes
+      one negation per value (no fact with the first value, nor the second …).
+    """
+    by_name = {p.name: p for p in patterns}
+    for p in patterns:
+        for own in sorted({f for t in p.cross_other for f in _tested_fields(t)}):
+            p.constant.append({"$ex": {own: 1}})
+        if not p.negated:
+            for slot, ref_field in p.ordered_refs:
+                _require(by_name[slot], ref_field, present=True)
+    variants = [patterns]
+    for p in patterns:
+        if p.negated and p.ordered_refs:
+            refs = sorted(set(p.ordered_refs))
+            split: list[list[_Pattern]] = []
+            for variant in variants:
+                with_all = _copy(variant)
+                for slot, ref_field in refs:
+                    _require(_named(with_all, slot), ref_field, present=True)
+                split.append(with_all)
+                for i, (slot, ref_field) in enumerate(refs):
+                    missing = _copy(variant)
+                    for other, other_field in refs[:i]:
+                        _require(_named(missing, other), other_field, present=True)
+                    _require(_named(missing, slot), ref_field, present=False)
+                    split.append([q for q in missing if q.name != p.name])
+            variants = split
+        if p.ins:
+            variants = [alt for variant in variants for alt in _expand_ins(variant, p.name)]
+        if len(variants) > MAX_ALTERNATIVES:
+            raise ctx.error(
+                f"the condition needs {len(variants)} alternatives in the engine; the limit "
+                f"is {MAX_ALTERNATIVES} (shorten the `in:` lists of patterns that join)",
+                "when",
+            )
+    for variant in variants:
+        if len(variant) > _MAX_FRAMES:
+            raise ctx.error(
+                f"the condition needs {len(variant)} patterns in the engine; the limit is "
+                f"{_MAX_FRAMES} (shorten the `in:` lists of negated patterns that join)",
+                "when",
+            )
+    return variants
+
+
+_MAX_FRAMES = 16
+"""Facts durable_rules holds in one match."""
+
+
+def _tested_fields(test: Mapping[str, Any]) -> list[str]:
+    ((_, inner),) = test.items()
+    return list(inner)
+
+
+def _require(p: _Pattern, field: str, *, present: bool) -> None:
+    test = {"$ex" if present else "$nex": {field: 1}}
+    if test not in p.constant:
+        p.constant.append(test)
+
+
+def _named(variant: list[_Pattern], name: str) -> _Pattern:
+    return next(p for p in variant if p.name == name)
+
+
+def _copy(variant: list[_Pattern]) -> list[_Pattern]:
+    return [dataclasses.replace(p, constant=list(p.constant), ins=list(p.ins)) for p in variant]
+
+
+def _expand_ins(variant: list[_Pattern], name: str) -> list[list[_Pattern]]:
+    p = next((q for q in variant if q.name == name), None)
+    if p is None:  # a negation this alternative left out
+        return [variant]
+    choices = list(itertools.product(*[[(f, v) for v in values] for f, values in p.ins]))
+    if not p.negated:
+        out = []
+        for choice in choices:
+            alt = _copy(variant)
+            q = _named(alt, name)
+            q.ins = []
+            q.constant.extend({f: v} for f, v in choice)
+            out.append(alt)
+        return out
+    negations = [
+        dataclasses.replace(
+            p,
+            name=f"{p.name}x{i}",
+            ins=[],
+            constant=[*p.constant, *({f: v} for f, v in choice)],
+        )
+        for i, choice in enumerate(choices, 1)
+    ]
+    at = variant.index(p)
+    return [[*variant[:at], *negations, *variant[at + 1 :]]]
 
 
 def _compile_where(
@@ -571,10 +728,19 @@ def _compile_where(
     types: Mapping[str, FactType],
     ctx: _RuleContext,
     path: str,
-) -> list[dict[str, Any]]:
+) -> tuple[
+    list[dict[str, Any]],
+    list[tuple[str, list[Any]]],
+    list[dict[str, Any]],
+    list[dict[str, Any]],
+    list[tuple[str, str]],
+    str | None,
+]:
     constant: list[dict[str, Any]] = []
+    ins: list[tuple[str, list[Any]]] = []
     cross_other: list[dict[str, Any]] = []
     cross_eq: list[dict[str, Any]] = []
+    ordered_refs: list[tuple[str, str]] = []
     first_ref: str | None = None
     for fname, spec in where.items():
         fpath = join_path(path, fname)
@@ -602,51 +768,80 @@ def _compile_where(
                 if op not in ("eq", *_DURABLE_CMP):
                     raise ctx.error(f"operator {op!r} cannot take a ref", opath)
                 first_ref = first_ref or slot.name
+                ours, theirs = _engine_field(fname), _engine_field(rfield)
                 if op == "eq":
-                    cross_eq.append({fname: {slot.name: rfield}})
+                    cross_eq.append({ours: {slot.name: theirs}})
                 else:
                     _check_order(op, fs, ctx, opath)
-                    cross_other.append({_DURABLE_CMP[op]: {fname: {slot.name: rfield}}})
+                    _check_order(op, rspec, ctx, opath)
+                    cross_other.append({_DURABLE_CMP[op]: {ours: {slot.name: theirs}}})
+                    ordered_refs.append((slot.name, theirs))
                 continue
-            constant.append(_constant_test(fname, fs, op, value, ctx, opath))
-    if (cross_other or cross_eq) and not cross_eq:
-        # durable_rules can crash the process when the last cross-fact test of a join is
-        # not an equality and is false (upstream issue #381): end on a trivially true one.
-        assert first_ref is not None
-        cross_eq.append({"one": {first_ref: "one"}})
-    return constant + cross_other + cross_eq
+            if op == "in":
+                ins.append((_engine_field(fname), _in_list(fs, op, value, ctx, opath)))
+                continue
+            constant.extend(_constant_tests_for(fname, fs, op, value, ctx, opath))
+    if not (cross_other or cross_eq):
+        # An `in:` list in a pattern that does not join is one engine test.
+        constant.extend({"$or": [{f: v} for v in values]} for f, values in ins)
+        ins = []
+    return constant, ins, cross_other, cross_eq, ordered_refs, first_ref
+
+
+def _engine_field(name: str) -> str:
+    """durable_rules treats a fact's `id` as its identity: joins on it misbehave and can
+    crash the process. Tests on `id` go to a copy the adapter adds to every fact."""
+    return ENGINE_ID if name == "id" else name
+
+
+ENGINE_ID = "pf_id"
+"""The field holding a copy of each fact's id inside the engine."""
 
 
 def _check_order(op: str, fs: FieldSpec, ctx: _RuleContext, path: str) -> None:
-    if op in ("lt", "lte", "gt", "gte") and fs.kind == "bool":
+    if op not in ("lt", "lte", "gt", "gte"):
+        return
+    if fs.kind == "bool":
         raise ctx.error(f"operator {op!r} does not apply to a true/false field", path)
+    if fs.kind == "text" and not fs.ordered:
+        # The engine orders text byte by byte on its JSON form: 'Acme' would come after
+        # 'Acme AB', and quotes compare as their escapes. Ids have no such characters.
+        raise ctx.error(
+            f"operator {op!r} orders numbers and ids only, not free text "
+            "(use eq, ne, in or not_in)",
+            path,
+        )
 
 
-def _constant_test(
+def _in_list(fs: FieldSpec, op: str, value: Any, ctx: _RuleContext, path: str) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        raise ctx.error(f"`{op}` takes a non-empty list", path)
+    if len(value) > MAX_IN_ITEMS:
+        raise ctx.error(
+            f"`{op}` lists {len(value)} values; the limit is {MAX_IN_ITEMS} "
+            "(split the rule, or derive a fact that groups the values)",
+            path,
+        )
+    return [_literal(fs, v, ctx, f"{path}[{i}]") for i, v in enumerate(value)]
+
+
+def _constant_tests_for(
     fname: str, fs: FieldSpec, op: str, value: Any, ctx: _RuleContext, path: str
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
+    field = _engine_field(fname)
     if op == "exists":
         if not isinstance(value, bool):
             raise ctx.error("`exists` takes true or false", path)
-        return {"$ex" if value else "$nex": {fname: 1}}
-    if op in ("in", "not_in"):
-        if not isinstance(value, list) or not value:
-            raise ctx.error(f"`{op}` takes a non-empty list", path)
-        if len(value) > MAX_IN_ITEMS:
-            raise ctx.error(
-                f"`{op}` lists {len(value)} values; the limit is {MAX_IN_ITEMS} "
-                "(split the rule, or derive a fact that groups the values)",
-                path,
-            )
-        items = [_literal(fs, v, ctx, f"{path}[{i}]") for i, v in enumerate(value)]
-        if op == "in":
-            return {"$or": [{fname: v} for v in items]}
-        return {"$and": [{"$neq": {fname: v}} for v in items]}
+        return [{"$ex" if value else "$nex": {field: 1}}]
+    if op == "not_in":
+        # One flat test per value: nested in its own `$and`, durable drops the joins of
+        # the pattern.
+        return [{"$neq": {field: v}} for v in _in_list(fs, op, value, ctx, path)]
     _check_order(op, fs, ctx, path)
     literal = _literal(fs, value, ctx, path)
     if op == "eq":
-        return {fname: literal}
-    return {_DURABLE_CMP[op]: {fname: literal}}
+        return [{field: literal}]
+    return [{_DURABLE_CMP[op]: {field: literal}}]
 
 
 def _literal(fs: FieldSpec, value: Any, ctx: _RuleContext, path: str) -> str | float | bool:
@@ -741,7 +936,9 @@ def _compile_derive(
     return DeriveSpec(d.fact, tuple(fields), d.value)
 
 
-def _check_engine_capacity(ruleset: Mapping[str, Any], rules: Sequence[LoadedRule]) -> None:
+def _check_engine_capacity(
+    ruleset: Mapping[str, Any], rules: Sequence[LoadedRule], rule_of: Mapping[str, str]
+) -> None:
     """Refuse a pack that would overflow the engine's fixed-size node tables.
 
     durable_rules gives each node of its match network 511 slots for the tests that
@@ -782,7 +979,7 @@ def _check_engine_capacity(ruleset: Mapping[str, Any], rules: Sequence[LoadedRul
                     f"engine holds at most {MAX_PATTERNS_PER_FACT} (merge those rules)"
                 )
             if problem is not None:
-                lr = located.get(name)
+                lr = located.get(rule_of.get(name, name))
                 if lr is None:  # an open-question rule: blame the pack as a whole
                     raise PackError(problem, location=Location(file=rules[0].file))
                 raise _RuleContext(lr).error(problem, "when")
