@@ -341,7 +341,12 @@ def facts(fmt: str) -> None:
                 name: {
                     "doc": ft.doc,
                     "fields": {
-                        k: {"kind": v.kind, "doc": v.doc, "choices": v.choices}
+                        k: {
+                            "kind": v.kind,
+                            "doc": v.doc,
+                            "choices": v.choices,
+                            "ordered": v.ordered,
+                        }
                         for k, v in ft.all_fields().items()
                     },
                 }
@@ -360,8 +365,14 @@ def vocabulary_markdown() -> str:
         out += [f"## `{name}`", "", ft.doc, "", "| field | kind | meaning |", "|---|---|---|"]
         for fname, spec in ft.all_fields().items():
             doc = spec.doc + (f" One of: {', '.join(spec.choices)}." if spec.choices else "")
-            out.append(f"| `{fname}` | {spec.kind} | {doc} |")
+            kind = "id" if spec.ordered else spec.kind  # ids may be ordered (lt, gt …)
+            out.append(f"| `{fname}` | {kind} | {doc} |")
         out.append("")
+    out += [
+        "Kinds: `text`, `number`, `bool`, and `id`: text holding an id, the only text that",
+        "`lt`/`lte`/`gt`/`gte` may compare.",
+        "",
+    ]
     out += ["## Fields a rule may `require`", "", "| field | question |", "|---|---|"]
     out += [f"| `{k}` | {v} |" for k, v in ASKABLE.items()]
     return "\n".join(out) + "\n"

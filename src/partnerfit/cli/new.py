@@ -34,8 +34,9 @@ from partnerfit.case import (
 )
 from partnerfit.errors import UsageError
 from partnerfit.template import case_template, check_value, template_from
+from partnerfit.text import printable
 
-from . import handles_errors, main
+from . import handles_errors, main, write_stdout
 
 T = TypeVar("T")
 
@@ -98,11 +99,12 @@ def new(
     else:
         text = case_template(case_id=case_id, title=title, parties=parties, kind=alliance_kind)
     if target is None:
-        click.echo(text, nl=False)
+        write_stdout(text)
         click.echo("Next: save it as a .yaml file and run: partnerfit check FILE", err=True)
     else:
         _write(target, text, force=force)
-        click.echo(f"Wrote {target}. Next: partnerfit check {shlex.quote(str(target))}", err=True)
+        shown = printable(f"Wrote {target}. Next: partnerfit check {shlex.quote(str(target))}")
+        click.echo(shown, err=True)
 
 
 def parse_parties(specs: Sequence[str]) -> list[tuple[str, str]]:
@@ -192,7 +194,8 @@ def _ask(
 
 def _ask_party(party: dict[str, Any]) -> dict[str, Any]:
     name = party["name"]
-    click.echo(f"\nAbout {name}; ask {name} on its own, without the other side.", err=True)
+    about = printable(f"About {name}; ask {name} on its own, without the other side.")
+    click.echo(f"\n{about}", err=True)
     categories = ", ".join(c.value for c in OfferingCategory)
     sold: list[OfferingCategory] | None = _prompt(
         f"What does {name} sell? Categories, comma-separated, from: {categories} "
@@ -285,10 +288,10 @@ def _prompt(text: str, convert: Callable[[str], T], default: str | None = None) 
         try:
             return convert(raw.strip())
         except UsageError as exc:
-            raise click.BadParameter(exc.message) from None
+            raise click.BadParameter(printable(exc.message)) from None
 
     result: T = click.prompt(
-        text,
+        printable(text),
         default=default or "",
         show_default=bool(default),
         value_proc=proc,
