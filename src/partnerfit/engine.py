@@ -210,6 +210,8 @@ class Engine:
             raise EngineError(f"facts were not handled: {exc.message}") from None
         except _durable.MessageObservedException as exc:
             raise EngineError(f"a fact was asserted twice: {exc.message}") from None
+        except Exception as exc:  # durable's own errors: a gap the pack compiler missed
+            raise EngineError(f"the rule engine failed: {type(exc).__name__}: {exc}") from None
 
 
 def _over_budget(run: _Run) -> EngineError:
