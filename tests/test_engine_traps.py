@@ -397,3 +397,19 @@ rules:
     assert [(f.message, [e.path for e in f.evidence]) for f in report.findings] == [
         ("Alpha Inc names Beta", ["parties[0].competitors[0]", "parties[1].name"])
     ]
+
+
+def test_an_error_raised_by_durable_itself_becomes_an_engine_error() -> None:
+    # An unguarded comparison join on a field one fact lacks: durable raises its error 311
+    # (the pack compiler adds `exists` guards so that a loaded pack never does this).
+    join = {"$and": [{"t": "x"}, {"$gt": {"v": {"a": "v"}}}, {"one": {"a": "one"}}]}
+    ruleset = {
+        "r": {"all": [{"a": {"t": "x"}}, {"b": join}], "run": "r"},
+        SINK: {"all": [{"m": {"$ex": {"t": 1}}}, {"n": {"t": "partnerfit$never"}}], "run": SINK},
+    }
+    engine = Engine(Compiled(ruleset, {"x": 0}, {"r": ("a", "b")}, {}, {}, {}))
+    facts = [{"t": "x", "id": "f1", "one": 1.0, "v": 2.0}, {"t": "x", "id": "f2", "one": 1.0}]
+    with pytest.raises(EngineError, match="the rule engine failed"):
+        engine.evaluate(facts)
+    # The engine is still usable afterwards.
+    assert engine.evaluate([{"t": "x", "id": "f1", "one": 1.0, "v": 2.0}]) == []
