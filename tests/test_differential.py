@@ -296,7 +296,7 @@ def schema_case(rng: random.Random, n: int) -> dict[str, Any]:
             rng,
             {
                 "decision_rights": _opt(rng, "Steering committee decides.", 0.5),
-                "alliance_manager": _opt(rng, rng.choice(_PEOPLE), 0.5),
+                "alliance_manager": _opt(rng, rng.choice([False, *_PEOPLE]), 0.5),
                 "roles": _opt(
                     rng,
                     [
@@ -1139,8 +1139,8 @@ GAPS = [
         tuple(PARTIES), "PF-HD-002", (("PF-HD-001(x=f1)",),)),
     Gap("negating-a-type-derived-from-the-positive-type",
         "pack limitation: a rule that matches a fact type and negates a type derived from it "
-        "is refused as a cycle, though the rules are stratifiable (docs/rules.md even advises "
-        "'derive a fact for one side first')",
+        "is refused as a cycle, though the rules are stratifiable (docs/rules.md states the "
+        "limit)",
         _rule("[{fact: party, as: x, where: {importance: core}}]", kind="derived",
               derive="{fact: core_party, fields: {k: x.key}}")
         + _rule("[{fact: party, as: p, where: {importance: peripheral}}, {not: {fact: core_party}}]",

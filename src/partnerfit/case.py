@@ -372,7 +372,8 @@ class Governance(Model):
     """How the alliance is run."""
 
     decision_rights: Text | None = None
-    alliance_manager: Name | None = None
+    alliance_manager: Name | Literal[False] | None = None
+    """Who manages the alliance day to day; ``false`` when the parties name nobody."""
     roles: list[Role] | None = Field(default=None, max_length=MAX_ITEMS)
     steering_committee: bool | None = None
     review_cadence: Name | None = None

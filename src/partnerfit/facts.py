@@ -142,7 +142,9 @@ VOCABULARY: dict[str, FactType] = {
                     "steering committee and review cadence are in place (0–5)."
                 ),
                 "has_decision_rights": _b("Decision rights are written down."),
-                "has_alliance_manager": _b("An alliance manager is named."),
+                "has_alliance_manager": _b(
+                    "An alliance manager is named (false: the case says nobody is)."
+                ),
                 "role_count": _n("Number of named roles."),
                 "steering_committee": _b("A steering committee is set up."),
                 "has_review_cadence": _b("A review cadence is agreed."),
@@ -421,6 +423,7 @@ ASKABLE: dict[str, str] = {
     "alliance.incentives": "How are staff paid and credited on joint deals?",
     "alliance.projects": "Which joint projects are planned?",
     "governance": "How will the alliance be governed?",
+    "governance.alliance_manager": "Who manages the alliance day to day?",
     "governance.deadlock": "How is a deadlock broken?",
     "governance.exit_terms": "How does a party leave the alliance?",
     "history.disagreements": "Have disagreements already come up in the talks?",
@@ -668,7 +671,7 @@ def _governance(case: Case, b: _Builder) -> None:
         return
     elements = [
         g.decision_rights is not None,
-        g.alliance_manager is not None,
+        bool(g.alliance_manager),
         bool(g.roles),
         g.steering_committee is True,
         g.review_cadence is not None,
@@ -676,7 +679,9 @@ def _governance(case: Case, b: _Builder) -> None:
     fields: dict[str, Any] = {
         "structure_elements": sum(elements),
         "has_decision_rights": g.decision_rights is not None,
-        "has_alliance_manager": g.alliance_manager is not None,
+        "has_alliance_manager": (
+            None if g.alliance_manager is None else g.alliance_manager is not False
+        ),
         "role_count": len(g.roles) if g.roles is not None else None,
         "steering_committee": g.steering_committee,
         "has_review_cadence": g.review_cadence is not None,
@@ -694,6 +699,8 @@ def _governance(case: Case, b: _Builder) -> None:
         )
     else:
         b.unknown("governance.deadlock", "governance.deadlock")
+    if g.alliance_manager is None:
+        b.unknown("governance.alliance_manager", "governance.alliance_manager")
     if g.exit_terms is not None:
         fields.update(exit_defined=g.exit_terms.defined, buy_sell=g.exit_terms.buy_sell)
     else:
