@@ -295,7 +295,9 @@ def schema_case(rng: random.Random, n: int) -> dict[str, Any]:
         "governance": _opt(
             rng,
             {
-                "decision_rights": _opt(rng, "Steering committee decides.", 0.5),
+                "decision_rights": _opt(
+                    rng, rng.choice([False, "Steering committee decides."]), 0.5
+                ),
                 "alliance_manager": _opt(rng, rng.choice([False, *_PEOPLE]), 0.5),
                 "roles": _opt(
                     rng,
@@ -306,12 +308,12 @@ def schema_case(rng: random.Random, n: int) -> dict[str, Any]:
                     0.5,
                 ),
                 "steering_committee": _opt(rng, _maybe(rng, 0.5)),
-                "review_cadence": _opt(rng, "quarterly", 0.5),
-                "dispute_resolution": _opt(rng, "mediation", 0.5),
+                "review_cadence": _opt(rng, rng.choice([False, "quarterly"]), 0.5),
+                "dispute_resolution": _opt(rng, rng.choice([False, "mediation"]), 0.5),
                 "deadlock": _opt(
                     rng,
                     {
-                        "mechanism": _opt(rng, "chair's vote", 0.5),
+                        "mechanism": _opt(rng, rng.choice([False, "chair's vote"]), 0.5),
                         "unanimous_matters": _opt(rng, _some(rng, ["budget", "hiring"], 0, 6)),
                         "terminates_alliance": _opt(rng, _maybe(rng, 0.5)),
                     },
@@ -335,6 +337,15 @@ def schema_case(rng: random.Random, n: int) -> dict[str, Any]:
             },
         ),
     }
+    if isinstance(case["governance"], dict) and _maybe(rng, 0.05):
+        # Now and then a case that says nothing at all is agreed on how it is run.
+        case["governance"].update(
+            decision_rights=False,
+            alliance_manager=False,
+            roles=[],
+            steering_committee=False,
+            review_cadence=False,
+        )
     cleaned = _clean(case)
     assert isinstance(cleaned, dict)
     return cleaned

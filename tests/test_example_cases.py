@@ -248,6 +248,8 @@ def test_blank_answers_are_open_questions_not_red_flags(pack: RulePack) -> None:
         _k("PF-AV-003", f"{P1}.answers.target_customer"),
         _k("PF-HZ-001", f"{P1}.answers.horizon_years"),
         _k("PF-HZ-002", f"{P1}.answers.three_year_goal"),
+        # Governance is described, but not whether roles or a committee exist.
+        _k("PF-ST-001", "governance.roles", "governance.steering_committee"),
     }
 
 

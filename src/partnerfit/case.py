@@ -348,8 +348,9 @@ class Alliance(Model):
 
 
 class Deadlock(Model):
-    mechanism: Text | None = None
-    """How a deadlock is broken (escalation, chair's vote, mediator…); unknown when left out."""
+    mechanism: Text | Literal[False] | None = None
+    """How a deadlock is broken (escalation, chair's vote, mediator…); ``false`` when no way is
+    agreed; unknown when left out."""
     unanimous_matters: list[Name] | None = Field(default=None, max_length=MAX_ITEMS)
     terminates_alliance: bool | None = None
     """Whether an unresolved deadlock ends the alliance."""
@@ -371,13 +372,16 @@ class Role(Model):
 class Governance(Model):
     """How the alliance is run."""
 
-    decision_rights: Text | None = None
+    decision_rights: Text | Literal[False] | None = None
+    """Who decides what; ``false`` when nothing is agreed."""
     alliance_manager: Name | Literal[False] | None = None
     """Who manages the alliance day to day; ``false`` when the parties name nobody."""
     roles: list[Role] | None = Field(default=None, max_length=MAX_ITEMS)
     steering_committee: bool | None = None
-    review_cadence: Name | None = None
-    dispute_resolution: Text | None = None
+    review_cadence: Name | Literal[False] | None = None
+    """How often the parties review the alliance; ``false`` when no review is agreed."""
+    dispute_resolution: Text | Literal[False] | None = None
+    """How disputes are resolved; ``false`` when no process is agreed."""
     deadlock: Deadlock | None = None
     exit_terms: ExitTerms | None = None
 

@@ -141,15 +141,22 @@ VOCABULARY: dict[str, FactType] = {
                     "How many of decision rights, alliance manager, named roles, "
                     "steering committee and review cadence are in place (0–5)."
                 ),
-                "has_decision_rights": _b("Decision rights are written down."),
+                "structure_unknown": _n("How many of those five the case leaves unknown."),
+                "has_decision_rights": _b(
+                    "Decision rights are written down (false: the case says nothing is agreed)."
+                ),
                 "has_alliance_manager": _b(
                     "An alliance manager is named (false: the case says nobody is)."
                 ),
                 "role_count": _n("Number of named roles."),
                 "steering_committee": _b("A steering committee is set up."),
-                "has_review_cadence": _b("A review cadence is agreed."),
-                "has_dispute_resolution": _b("A dispute-resolution process is agreed."),
-                "has_deadlock_mechanism": _b("A way to break deadlocks is agreed."),
+                "has_review_cadence": _b("A review cadence is agreed (false: none is)."),
+                "has_dispute_resolution": _b(
+                    "A dispute-resolution process is agreed (false: none is)."
+                ),
+                "has_deadlock_mechanism": _b(
+                    "A way to break deadlocks is agreed (false: none is)."
+                ),
                 "unanimous_count": _n("Matters that need unanimous consent."),
                 "deadlock_terminates": _b("An unresolved deadlock ends the alliance."),
                 "exit_defined": _b("Exit terms are defined."),
@@ -366,6 +373,7 @@ _FIELD_PATHS: dict[str, dict[str, str]] = {
     },
     "governance": {
         "structure_elements": "",
+        "structure_unknown": "",
         "has_decision_rights": "decision_rights",
         "has_alliance_manager": "alliance_manager",
         "role_count": "roles",
@@ -423,8 +431,14 @@ ASKABLE: dict[str, str] = {
     "alliance.incentives": "How are staff paid and credited on joint deals?",
     "alliance.projects": "Which joint projects are planned?",
     "governance": "How will the alliance be governed?",
+    "governance.decision_rights": "Who decides what in the alliance?",
     "governance.alliance_manager": "Who manages the alliance day to day?",
+    "governance.roles": "Who holds which role in the alliance, on each side?",
+    "governance.steering_committee": "Is there a steering committee?",
+    "governance.review_cadence": "How often will the parties review the alliance together?",
+    "governance.dispute_resolution": "How are disputes between the parties resolved?",
     "governance.deadlock": "How is a deadlock broken?",
+    "governance.deadlock.mechanism": "What breaks a deadlock between the parties?",
     "governance.exit_terms": "How does a party leave the alliance?",
     "history.disagreements": "Have disagreements already come up in the talks?",
     "party.offerings": "What does this party sell, and to whom?",
@@ -669,27 +683,34 @@ def _governance(case: Case, b: _Builder) -> None:
     if g is None:
         b.unknown("governance", "governance")
         return
-    elements = [
-        g.decision_rights is not None,
-        bool(g.alliance_manager),
-        bool(g.roles),
-        g.steering_committee is True,
-        g.review_cadence is not None,
-    ]
+    # Each element is in place (True), stated as absent (False) or unknown (None).
+    elements = {
+        "decision_rights": _stated(g.decision_rights),
+        "alliance_manager": _stated(g.alliance_manager),
+        "roles": None if g.roles is None else bool(g.roles),
+        "steering_committee": g.steering_committee,
+        "review_cadence": _stated(g.review_cadence),
+    }
+    for element, state in elements.items():
+        if state is None:
+            b.unknown(f"governance.{element}", f"governance.{element}")
     fields: dict[str, Any] = {
-        "structure_elements": sum(elements),
-        "has_decision_rights": g.decision_rights is not None,
-        "has_alliance_manager": (
-            None if g.alliance_manager is None else g.alliance_manager is not False
-        ),
+        "structure_elements": sum(state is True for state in elements.values()),
+        "structure_unknown": sum(state is None for state in elements.values()),
+        "has_decision_rights": elements["decision_rights"],
+        "has_alliance_manager": elements["alliance_manager"],
         "role_count": len(g.roles) if g.roles is not None else None,
         "steering_committee": g.steering_committee,
-        "has_review_cadence": g.review_cadence is not None,
-        "has_dispute_resolution": g.dispute_resolution is not None,
+        "has_review_cadence": elements["review_cadence"],
+        "has_dispute_resolution": _stated(g.dispute_resolution),
     }
+    if g.dispute_resolution is None:
+        b.unknown("governance.dispute_resolution", "governance.dispute_resolution")
     if g.deadlock is not None:
+        if g.deadlock.mechanism is None:
+            b.unknown("governance.deadlock.mechanism", "governance.deadlock.mechanism")
         fields.update(
-            has_deadlock_mechanism=g.deadlock.mechanism is not None,
+            has_deadlock_mechanism=_stated(g.deadlock.mechanism),
             unanimous_count=(
                 len(g.deadlock.unanimous_matters)
                 if g.deadlock.unanimous_matters is not None
@@ -699,14 +720,17 @@ def _governance(case: Case, b: _Builder) -> None:
         )
     else:
         b.unknown("governance.deadlock", "governance.deadlock")
-    if g.alliance_manager is None:
-        b.unknown("governance.alliance_manager", "governance.alliance_manager")
     if g.exit_terms is not None:
         fields.update(exit_defined=g.exit_terms.defined, buy_sell=g.exit_terms.buy_sell)
     else:
         b.unknown("governance.exit_terms", "governance.exit_terms")
-    summary = f"{sum(elements)} of 5 structure elements"
+    summary = f"{fields['structure_elements']} of 5 structure elements"
     b.add("governance", "governance", summary, **fields)
+
+
+def _stated(value: object) -> bool | None:
+    """Whether a field that takes a value or ``false`` is in place: None when unknown."""
+    return None if value is None else value is not False
 
 
 def _party(i: int, p: Party, b: _Builder) -> None:
