@@ -1,0 +1,83 @@
+"""The fact builder, and the normalisation of values on their way into facts."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from partnerfit.limits import MAX_NUMBER, NUMBER_DECIMALS
+
+from .vocabulary import Fact
+
+
+@dataclass
+class _Builder:
+    names: Mapping[str, str]
+    facts: list[Fact] = field(default_factory=list)
+
+    def add(self, t: str, path: str, value: Any, party: str | None = None, **fields: Any) -> Fact:
+        fact: Fact = {"t": t, "id": f"f{len(self.facts) + 1}", "path": path, "one": 1.0}
+        fact["value"] = _display(value)
+        if party is not None:
+            fact["party"] = party
+            fact["party_name"] = self.names.get(party, party)
+        for name, v in fields.items():
+            if v is not None:
+                fact[name] = _normalise(v)
+        self.facts.append(fact)
+        return fact
+
+    def unknown(self, generic: str, path: str, party: str | None = None) -> None:
+        self.add("unknown", path, None, party, field=generic)
+
+
+def _normalise(value: Any) -> str | float | bool:
+    """Fact values have well-defined types: the engine compares loosely."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return engine_number(value)
+    return str(value)
+
+
+def engine_number(value: float) -> float:
+    """A number as the rule engine can read it: finite, within ±:data:`MAX_NUMBER`,
+    rounded to :data:`NUMBER_DECIMALS` places.
+
+    The engine's JSON number parser reads only plain decimals: Python writes floats
+    below 1e-4 or from 1e16 in exponent form (``1e-05``), which crashes it. A rounded
+    number within the range is never written so. Computed figures (ratios) beyond the
+    range are clamped to it; a case's own numbers are refused at load before that.
+    """
+    if isinstance(value, float) and math.isnan(value):
+        raise ValueError("NaN cannot reach the rule engine")
+    number = float(max(-MAX_NUMBER, min(MAX_NUMBER, value)))
+    return round(number, NUMBER_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list | tuple):
+        return "; ".join(_display(v) for v in value)
+    return str(value)
+
+
+def _stated(value: object) -> bool | None:
+    """Whether a field that takes a value or ``false`` is in place: None when unknown."""
+    return None if value is None else value is not False
+
+
+def _market_items(market: Any) -> Iterator[tuple[str, list[str]]]:
+    if market is None:
+        return
+    if market.segments is not None:
+        yield "segment", market.segments
+    if market.regions is not None:
+        yield "region", market.regions

@@ -1,0 +1,211 @@
+"""Facts about each party: the party, its names, offerings, markets, competitors,
+answers, principals and their ventures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from partnerfit.case import Commitment, Party
+from partnerfit.text import name_key, phrase_key
+
+from .builder import _Builder, _display, _market_items
+from .vocabulary import ANSWER_TEXT_TOPICS
+
+_COMMITMENT_RANK = {Commitment.advisory: 0, Commitment.part_time: 1, Commitment.full_time: 2}
+
+
+def _party(i: int, p: Party, b: _Builder) -> None:
+    base = f"parties[{i}]"
+    key = p.id
+    fields: dict[str, Any] = {
+        "key": key,
+        "name": p.name,
+        "importance": p.importance.value if p.importance else None,
+        "has_sponsor": None if p.executive_sponsor is None else p.executive_sponsor is not False,
+        "sponsor": p.executive_sponsor or None,
+    }
+    if p.contribution is not None and p.contribution.value is not None:
+        fields["contribution_value"] = p.contribution.value
+    if p.expected_return is not None and p.expected_return.value is not None:
+        fields["return_value"] = p.expected_return.value
+        if p.contribution is not None and p.contribution.value:
+            fields["return_ratio"] = round(p.expected_return.value / p.contribution.value, 3)
+    if p.history is not None:
+        fields["references"] = p.history.references.value if p.history.references else None
+        if p.history.past_partner_disputes is not None:
+            fields["dispute_count"] = len(p.history.past_partner_disputes)
+    if p.keeps_selling is not None:
+        fields["keeps_selling_count"] = len(p.keeps_selling)
+    b.add("party", base, p.name, key, **fields)
+
+    for name, generic in (
+        ("offerings", "party.offerings"),
+        ("markets", "party.markets"),
+        ("competitors", "party.competitors"),
+        ("executive_sponsor", "party.executive_sponsor"),
+        ("importance", "party.importance"),
+        ("contribution", "party.contribution"),
+        ("expected_return", "party.expected_return"),
+        ("answers", "party.answers"),
+        ("principals", "party.principals"),
+        ("history", "party.history"),
+    ):
+        if getattr(p, name) is None:
+            b.unknown(generic, f"{base}.{name}", key)
+
+    b.add("alias", f"{base}.name", p.name, key, key=name_key(p.name), name=p.name)
+    for k, brand in enumerate(p.brands or []):
+        b.add("alias", f"{base}.brands[{k}]", brand, key, key=name_key(brand), name=brand)
+
+    if p.offerings is not None:
+        b.add(
+            "profile",
+            f"{base}.offerings",
+            _offer_summary(p),
+            key,
+            dimension="offerings",
+            size=len(p.offerings),
+        )
+        for j, off in enumerate(p.offerings):
+            path = f"{base}.offerings[{j}]"
+            if off.segments is None:
+                b.add("offering", path, off.category.value, key, category=off.category.value)
+                b.unknown("party.offerings.segments", f"{path}.segments", key)
+                continue
+            for s, seg in enumerate(off.segments):
+                b.add(
+                    "offering",
+                    f"{path}.segments[{s}]",
+                    f"{off.category.value} to {seg}",
+                    key,
+                    category=off.category.value,
+                    segment=phrase_key(seg),
+                    segment_name=seg,
+                )
+    if p.markets is not None:
+        items = list(_market_items(p.markets))
+        b.add(
+            "profile",
+            f"{base}.markets",
+            _display([n for _, ns in items for n in ns]),
+            key,
+            dimension="markets",
+            size=sum(len(ns) for _, ns in items),
+        )
+        for dim, names in items:
+            b.add(
+                "profile",
+                f"{base}.markets.{dim}s",
+                _display(names),
+                key,
+                dimension=f"{dim}s",
+                size=len(names),
+            )
+            for k, name in enumerate(names):
+                b.add(
+                    "market",
+                    f"{base}.markets.{dim}s[{k}]",
+                    name,
+                    key,
+                    dimension=dim,
+                    key=phrase_key(name),
+                    name=name,
+                )
+    if p.competitors is not None:
+        b.add(
+            "profile",
+            f"{base}.competitors",
+            _display(p.competitors),
+            key,
+            dimension="competitors",
+            size=len(p.competitors),
+        )
+        for k, comp in enumerate(p.competitors):
+            b.add(
+                "competitor", f"{base}.competitors[{k}]", comp, key, key=name_key(comp), name=comp
+            )
+    for k, category in enumerate(p.keeps_selling or []):
+        b.add(
+            "keeps_selling",
+            f"{base}.keeps_selling[{k}]",
+            category.value,
+            key,
+            category=category.value,
+        )
+
+    if p.answers is not None:
+        ans = p.answers
+        for topic in ANSWER_TEXT_TOPICS:
+            text = getattr(ans, topic)
+            if text is None:
+                b.unknown(f"party.answers.{topic}", f"{base}.answers.{topic}", key)
+            else:
+                b.add("answer", f"{base}.answers.{topic}", text, key, topic=topic, text=text)
+        if ans.values is None:
+            b.unknown("party.answers.values", f"{base}.answers.values", key)
+        else:
+            b.add(
+                "answer",
+                f"{base}.answers.values",
+                ans.values,
+                key,
+                topic="values",
+                text="; ".join(ans.values),
+            )
+        if ans.horizon_years is None:
+            b.unknown("party.answers.horizon_years", f"{base}.answers.horizon_years", key)
+        else:
+            b.add(
+                "answer",
+                f"{base}.answers.horizon_years",
+                ans.horizon_years,
+                key,
+                topic="horizon_years",
+                years=ans.horizon_years,
+            )
+
+    for k, pr in enumerate(p.principals or []):
+        ppath = f"{base}.principals[{k}]"
+        under = None
+        if pr.commitment is not None and pr.expected_commitment is not None:
+            under = _COMMITMENT_RANK[pr.commitment] < _COMMITMENT_RANK[pr.expected_commitment]
+        ventures = (pr.other_ventures or []) + (pr.board_seats or [])
+        b.add(
+            "principal",
+            ppath,
+            pr.name,
+            key,
+            name=pr.name,
+            role=pr.role,
+            commitment=pr.commitment.value if pr.commitment else None,
+            expected_commitment=pr.expected_commitment.value if pr.expected_commitment else None,
+            under_committed=under,
+            venture_count=len(ventures),
+            has_goals=pr.personal_goals is not None,
+        )
+        if pr.commitment is None:
+            b.unknown("principal.commitment", f"{ppath}.commitment", key)
+        for attr, kind in (("other_ventures", "venture"), ("board_seats", "board_seat")):
+            items = getattr(pr, attr)
+            if items is None:
+                b.unknown(f"principal.{attr}", f"{ppath}.{attr}", key)
+                continue
+            for m, v in enumerate(items):
+                b.add(
+                    "venture",
+                    f"{ppath}.{attr}[{m}]",
+                    f"{v.name} ({v.relation.value})",
+                    key,
+                    principal=pr.name,
+                    name=v.name,
+                    relation=v.relation.value,
+                    kind=kind,
+                )
+
+
+def _offer_summary(p: Party) -> str:
+    parts = []
+    for off in p.offerings or []:
+        segs = ", ".join(off.segments) if off.segments else "segments unknown"
+        parts.append(f"{off.category.value} ({segs})")
+    return "; ".join(parts) if parts else "none"
