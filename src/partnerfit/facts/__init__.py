@@ -27,7 +27,7 @@ by area of the case file:
 from __future__ import annotations
 
 from .builder import engine_number
-from .extract import extract
+from .extraction import extract
 from .vocabulary import (
     ANSWER_TEXT_TOPICS,
     ANSWER_TOPICS,
