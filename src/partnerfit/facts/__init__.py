@@ -20,7 +20,7 @@ by area of the case file:
 - :mod:`.builder`: the fact builder and the normalisation of values;
 - :mod:`.alliance`, :mod:`.governance`, :mod:`.parties`, :mod:`.pairs`,
   :mod:`.history`: one module per area of the case file;
-- :mod:`.extract`: :func:`extract`, which calls the areas in a fixed order
+- :mod:`.extraction`: :func:`extract`, which calls the areas in a fixed order
   (fact ids are assigned in creation order).
 """
 
