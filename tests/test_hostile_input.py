@@ -25,6 +25,7 @@ from partnerfit.limits import (
     MAX_ALIASES,
     MAX_DEPTH,
     MAX_DOCUMENT_BYTES,
+    MAX_FACTS,
     MAX_IN_ITEMS,
     MAX_ITEMS,
     MAX_NODES,
@@ -455,3 +456,34 @@ def test_the_default_pack_is_within_every_pack_limit() -> None:
     pack = load_pack(RULES)
     assert len(pack.rules) <= 1000
     assert all(len(lr.rule.when) <= MAX_PATTERNS for lr in pack.rules)
+
+
+def _repetitive(offerings: int, segments: int) -> dict[str, Any]:
+    def party(pid: str) -> dict[str, Any]:
+        offering = {"category": "services", "segments": ["dentists"] * segments}
+        return {"id": pid, "name": pid.upper(), "offerings": [offering] * offerings}
+
+    return {"id": "x", "parties": [party("a"), party("b")]}
+
+
+def test_a_case_of_thousands_of_repeated_items_is_refused_before_the_engine() -> None:
+    # 2 × 60 × 60 identical offerings once took 30 s and 5 GB: every pair joins.
+    case = load_case(_repetitive(60, 60))
+    with pytest.raises(CaseError) as info:
+        extract(case)
+    assert info.value.location.field == "parties[0].offerings"
+    assert info.value.message.startswith(
+        f"the case makes 7,230 facts for the rules to check; the limit is {MAX_FACTS:,} "
+        "(3,602 come from parties[0].offerings"
+    )
+
+
+def test_repeated_items_within_the_fact_limit_stop_at_the_firing_budget(pack: RulePack) -> None:
+    case = load_case(_repetitive(20, 20))
+    with pytest.raises(EngineError, match="the case repeats the same items many times"):
+        evaluate_case(case, pack)
+
+
+def test_the_largest_real_cases_are_far_below_the_fact_limit() -> None:
+    largest = max(len(extract(load_case(p))) for p in CASES.rglob("*.yaml"))
+    assert largest * 5 < MAX_FACTS

@@ -219,8 +219,9 @@ def _over_budget(run: _Run) -> EngineError:
     top = ", ".join(f"{rule} {n:,} times" for rule, n in counts.most_common(3))
     return EngineError(
         f"evaluation stopped: the rules fired {MAX_FIRINGS:,} times for one case ({top}); "
-        "a rule whose patterns join many facts without a shared key matches every "
-        "combination of them: give its patterns a join (`ref:`) that pairs them"
+        "a rule matches every combination of the facts it joins: either the case repeats "
+        "the same items many times, or a rule's patterns need a join (`ref:`) that pairs "
+        "them"
     )
 
 

@@ -27,6 +27,11 @@ MAX_ITEMS = 200
 MAX_DIGITS = 40
 """Digits in one integer of a case or pack (Python needs seconds for 100,000)."""
 
+MAX_FACTS = 1_000
+"""Facts one case makes for the rules to check (a real deal makes 50 to 150): rules
+that join facts match pairs of them, so thousands of repeated items would take
+minutes and gigabytes."""
+
 MAX_PARTIES = 12
 """Parties in one case."""
 
