@@ -281,6 +281,30 @@ def _pack_with(folder: Path, body: str, *, derived: str = "") -> None:
     )
 
 
+def _rules(prefix: str, whens: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One low red flag per condition, with ids PF-<prefix>-000, -001 …"""
+    return [
+        {
+            "id": f"PF-{prefix}-{n:03d}",
+            "name": f"{prefix.lower()}-{n}",
+            "area": "scope",
+            "kind": "red_flag",
+            "severity": "low",
+            "title": "t",
+            "message": "m",
+            "when": when,
+        }
+        for n, when in enumerate(whens)
+    ]
+
+
+def _json_pack(folder: Path, rules: list[dict[str, Any]]) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "pack.yaml").write_text("name: generated\nversion: '1'\n")
+    (folder / "r.yaml").write_text(json.dumps({"rules": rules}))
+    return folder
+
+
 def _derived(rid: str, name: str, consumes: str, produces: str) -> str:
     return (
         f"  - id: {rid}\n"
@@ -338,23 +362,9 @@ def test_in_lists_at_the_limit_compile_and_match(tmp_path: Path) -> None:
 def test_more_tests_of_one_fact_than_the_engine_holds_are_refused(tmp_path: Path) -> None:
     # Five rules of 100 values each: no list is too long, but together they would fill
     # the engine's table of tests after `market` and hang ruleset creation.
-    (tmp_path / "pack.yaml").write_text("name: wide\nversion: '1'\n")
-    rules = [
-        {
-            "id": f"PF-WD-{n:03d}",
-            "name": f"wide-{n}",
-            "area": "scope",
-            "kind": "red_flag",
-            "severity": "low",
-            "title": "t",
-            "message": "m",
-            "when": [
-                {"fact": "market", "where": {"key": {"in": [f"k{n}-{i}" for i in range(100)]}}}
-            ],
-        }
-        for n in range(5)
-    ]
-    (tmp_path / "r.yaml").write_text(json.dumps({"rules": rules}))
+    values = [[f"k{n}-{i}" for i in range(100)] for n in range(5)]
+    whens = [[{"fact": "market", "where": {"key": {"in": v}}}] for v in values]
+    _json_pack(tmp_path, _rules("WD", whens))
     with pytest.raises(PackError) as info:
         load_pack(tmp_path)
     assert info.value.message == (
@@ -364,20 +374,8 @@ def test_more_tests_of_one_fact_than_the_engine_holds_are_refused(tmp_path: Path
 
 
 def test_more_identical_patterns_than_the_engine_holds_are_refused(tmp_path: Path) -> None:
-    (tmp_path / "pack.yaml").write_text("name: same\nversion: '1'\n")
-    rules = [
-        {
-            "id": f"PF-SM-{n:03d}",
-            "name": f"same-{n}",
-            "area": "scope",
-            "kind": "strength",
-            "title": "t",
-            "message": "m",
-            "when": [{"fact": "party"}],
-        }
-        for n in range(MAX_PATTERNS_PER_FACT + 1)
-    ]
-    (tmp_path / "r.yaml").write_text(json.dumps({"rules": rules}))
+    whens = [[{"fact": "party"}] for _ in range(MAX_PATTERNS_PER_FACT + 1)]
+    _json_pack(tmp_path, _rules("SM", whens))
     with pytest.raises(PackError, match="201 patterns of the pack test fact 'party' the same way"):
         load_pack(tmp_path)
 
@@ -423,31 +421,15 @@ def test_a_runaway_evaluation_stops_at_the_firing_budget(
 
 @pytest.mark.slow
 def test_the_biggest_pack_within_the_limit_loads(tmp_path: Path) -> None:
-    (tmp_path / "pack.yaml").write_text("name: big\nversion: '1'\n")
     types = sorted(VOCABULARY)  # spread over the fact types, within MAX_TESTS_PER_FACT
-    rules: list[dict[str, Any]] = [
-        {
-            "id": f"PF-BIG-{i % 1000:03d}" if i < 1000 else f"PF-BIH-{i % 1000:03d}",
-            "name": f"rule-{i}",
-            "area": "scope",
-            "kind": "red_flag",
-            "severity": "low",
-            "title": "t",
-            "message": "m",
-            "when": [{"fact": types[i % len(types)], "where": {"value": f"v{i}"}}],
-        }
-        for i in range(1000)
-    ]
-    (tmp_path / "r.yaml").write_text(json.dumps({"rules": rules}))
-    pack = load_pack(tmp_path)
+    whens = [[{"fact": types[i % len(types)], "where": {"value": f"v{i}"}}] for i in range(1000)]
+    rules = _rules("BIG", whens)
+    pack = load_pack(_json_pack(tmp_path / "big", rules))
     assert len(pack.rules) == 1000
     report = evaluate_case(load_case(EXAMPLE), pack)  # the engine builds it, and runs
     assert report.red_flags() == ()
     rules.append({**rules[0], "id": "PF-BIH-000", "name": "one-too-many"})
-    over = tmp_path / "over"
-    over.mkdir()
-    (over / "pack.yaml").write_text("name: big\nversion: '1'\n")
-    (over / "r.yaml").write_text(json.dumps({"rules": rules}))
+    over = _json_pack(tmp_path / "over", rules)
     with pytest.raises(PackError, match="more than 1,000 rules"):
         load_pack(over)
 
