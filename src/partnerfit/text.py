@@ -1,9 +1,18 @@
-"""Deterministic, explainable text comparison for the parties' own answers.
+"""Deterministic, explainable text comparison for the parties' own words.
 
-No model and no randomness: words are lower-cased, stop words dropped and
-crudely stemmed, then compared as sets. The score is the Jaccard index of the
-two sets, and the shared stems are kept so a report can show *why* two answers
-were judged alike or apart. Thresholds live in the rule pack, not here.
+No model and no randomness. Two kinds of comparison:
+
+* Answers (vision, mission, values …) are compared as sets of content words: stop
+  words dropped, and two words count as one when their Snowball stem agrees in
+  English, German or Swedish (the languages cases are written in). The score is the
+  Jaccard index, and the shared words are kept *as written* so a report can show why
+  two answers were judged alike or apart. Thresholds live in the rule pack.
+* Short phrases and names (segments, regions, competitors, brands) get a key per
+  case from a :class:`Matcher`: phrases that mean the same (same words up to their
+  endings in any of the three languages, synonyms or a company and its brands from
+  the vocabulary in ``partnerfit/data/synonyms.yaml``, a company's name followed by
+  a word such as "agencies", or a spelling that differs by at most
+  :data:`FUZZY_THRESHOLD`) share one key, and :meth:`Matcher.why` says in words why.
 
 :func:`printable` makes any string from a case, a pack or a file name safe to
 show on a terminal: every human-readable output goes through it. :func:`path_text`
@@ -12,10 +21,19 @@ gives a file name a form that every output (UTF-8, JSON, XML) can hold.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
+import threading
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, Literal
+
+import snowballstemmer  # type: ignore[import-untyped]
+import yaml
+from rapidfuzz.fuzz import ratio
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -90,28 +108,54 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+LANGUAGES = ("english", "german", "swedish")
+"""The languages whose Snowball stemmers judge whether two words are one: English
+first (it makes the keys), then German and Swedish, the other languages of cases."""
+
+FUZZY_THRESHOLD = 90
+"""Two names or phrases that are not otherwise the same count as one when their
+normalised spellings score at least this (rapidfuzz ``ratio``, 0–100), both are at least
+:data:`FUZZY_MIN_LENGTH` letters long, they hold the same digits and no short word differs
+(:data:`FUZZY_MIN_WORD`). 90 lets one typo in
+eight letters through ("Planmeca"/"Plameca", 93) and keeps "Austria"/"Australia" (88),
+"Iceland"/"Ireland" (86) and "Tier 1"/"Tier 2" (digits) apart."""
+
+FUZZY_MIN_LENGTH = 6
+"""Fewer letters than this (spaces aside) and a name or phrase is matched only exactly."""
+
+FUZZY_MIN_WORD = 5
+"""Spellings are compared word by word as well: both must have as many words, and a word
+that differs must have at least this many letters ("East"/"West Midlands" stay apart)."""
+
+_STEMMERS = {lang: snowballstemmer.stemmer(lang) for lang in LANGUAGES}
+_STEM_LOCK = threading.Lock()  # a Snowball stemmer object keeps state between calls
+
+
+@functools.lru_cache(maxsize=65536)
+def stems(word: str) -> tuple[str, ...]:
+    """A folded word's stems, one per language of :data:`LANGUAGES` (English first)."""
+    with _STEM_LOCK:
+        return tuple(str(_STEMMERS[lang].stemWord(word)) for lang in LANGUAGES)
+
+
 def stem(word: str) -> str:
-    """A small suffix stripper: enough to match 'partners' with 'partnership'."""
-    for suffix in ("ships", "ship", "ations", "ation", "ments", "ment", "ings", "ing", "ness"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    for suffix in ("ies", "ied"):
-        if word.endswith(suffix) and len(word) > 5:
-            return word[: -len(suffix)] + "y"
-    for suffix in ("ers", "er", "ed", "es", "ly", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+    """A folded word's English Snowball stem: 'partners' and 'partner' give 'partner'."""
+    return stems(word)[0]
+
+
+def content_words(text: str) -> list[str]:
+    """The folded words of a text, stop words dropped, in order."""
+    return [w for w in _WORD.findall(fold(text)) if w not in STOP_WORDS]
 
 
 def keywords(text: str) -> frozenset[str]:
-    """The stemmed content words of a text."""
-    return frozenset(stem(w) for w in _WORD.findall(fold(text)) if w not in STOP_WORDS)
+    """The English stems of the content words of a text."""
+    return frozenset(stem(w) for w in content_words(text))
 
 
 def phrase_key(text: str) -> str:
-    """A normalised key for a short phrase (a segment, a value, a region)."""
-    words = [stem(w) for w in _WORD.findall(fold(text)) if w not in STOP_WORDS]
+    """A normalised key for a short phrase (a segment, a value, a region): English stems."""
+    words = [stem(w) for w in content_words(text)]
     return " ".join(words) or fold(text).strip()
 
 
@@ -125,29 +169,65 @@ def name_key(name: str) -> str:
 
 @dataclass(frozen=True)
 class Similarity:
-    """How alike two answers are, and the words they share."""
+    """How alike two answers are, and the words they share, as the first party wrote
+    them (``"clinics/clinic"`` when the second wrote the word differently)."""
 
     score: float
     shared: tuple[str, ...]
 
 
 def compare_texts(a: str, b: str) -> Similarity:
-    return compare_sets(keywords(a), keywords(b))
+    return _compare_words(content_words(a), content_words(b))
 
 
 def compare_lists(a: Iterable[str], b: Iterable[str]) -> Similarity:
-    """Compare lists of short phrases (e.g. values) by their stemmed words."""
-    words_a = frozenset(w for item in a for w in keywords(item))
-    words_b = frozenset(w for item in b for w in keywords(item))
-    return compare_sets(words_a, words_b)
+    """Compare lists of short phrases (e.g. values) by their words."""
+    return _compare_words(
+        [w for item in a for w in content_words(item)],
+        [w for item in b for w in content_words(item)],
+    )
 
 
 def compare_sets(a: frozenset[str], b: frozenset[str]) -> Similarity:
+    """The Jaccard index of two sets of words, and the words they share."""
     union = a | b
     if not union:
         return Similarity(score=0.0, shared=())
     shared = a & b
     return Similarity(score=round(len(shared) / len(union), 3), shared=tuple(sorted(shared)))
+
+
+def _compare_words(words_a: Sequence[str], words_b: Sequence[str]) -> Similarity:
+    """Jaccard index over words, two words being one when a stem of theirs agrees in
+    any language of :data:`LANGUAGES`. Each side's words are first made distinct by their
+    English stem (the first spelling kept); matching is greedy in sorted order, so the
+    result does not depend on the order of the words."""
+    a, b = _distinct(words_a), _distinct(words_b)
+    if not a and not b:
+        return Similarity(score=0.0, shared=())
+    free = dict(b)
+    shared: list[str] = []
+    for key_a in sorted(a):
+        word_a = a[key_a]
+        for key_b in sorted(free):
+            word_b = free[key_b]
+            if _same_word(word_a, word_b):
+                shared.append(word_a if word_a == word_b else f"{word_a}/{word_b}")
+                del free[key_b]
+                break
+    score = len(shared) / (len(a) + len(b) - len(shared))
+    return Similarity(score=round(score, 3), shared=tuple(sorted(shared)))
+
+
+def _distinct(words: Iterable[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for w in words:
+        out.setdefault(stem(w), w)
+    return out
+
+
+def _same_word(a: str, b: str) -> bool:
+    return a == b or any(x == y for x, y in zip(stems(a), stems(b), strict=True))
 
 
 def jargon_in(text: str) -> tuple[str, ...]:
@@ -241,3 +321,288 @@ def path_text(name: str) -> str:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+# --- Matching short phrases and names -------------------------------------------------
+
+Kind = Literal["phrase", "name"]
+
+
+class VocabularyError(ValueError):
+    """The matching vocabulary is malformed (a packaging error, never the user's)."""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Synonym groups (segments, regions), companies with their names and brands, and
+    the descriptor words that make "Wix agencies" name Wix. Lookups go by every
+    language's key of a phrase (:func:`_keys`)."""
+
+    phrases: Mapping[str, tuple[str, str]]  # phrase key → (group label, group key)
+    names: Mapping[str, tuple[str, str, bool]]  # name key → (owner, owner key, is a brand)
+    descriptors: frozenset[str]
+
+    @staticmethod
+    def from_data(data: Any) -> Vocabulary:
+        if not isinstance(data, dict):
+            raise VocabularyError("the vocabulary is not a mapping")
+        phrases: dict[str, tuple[str, str]] = {}
+        for section in ("segments", "regions"):
+            for n, group in enumerate(data.get(section) or []):
+                where = f"{section}[{n}]"
+                if (
+                    not isinstance(group, list)
+                    or not group
+                    or not all(isinstance(x, str) and x.strip() for x in group)
+                ):
+                    raise VocabularyError(f"{where}: a group is a non-empty list of phrases")
+                label = group[0]
+                gkey = phrase_key(label)
+                for phrase in group:
+                    for key in _keys(phrase):
+                        old = phrases.get(key)
+                        if old is not None and old[1] != gkey:
+                            raise VocabularyError(
+                                f"{where}: {phrase!r} is also in the group of {old[0]!r}"
+                            )
+                        phrases[key] = (label, gkey)
+        names: dict[str, tuple[str, str, bool]] = {}
+        for n, company in enumerate(data.get("companies") or []):
+            where = f"companies[{n}]"
+            if not isinstance(company, dict) or not isinstance(company.get("owner"), str):
+                raise VocabularyError(f"{where}: a company has an owner, names and brands")
+            owner: str = company["owner"]
+            for is_brand, attr in ((False, "names"), (True, "brands")):
+                items = company.get(attr) or []
+                if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+                    raise VocabularyError(f"{where}.{attr}: a list of names")
+                for item in [owner, *items] if not is_brand else items:
+                    key = name_key(item)
+                    old_name = names.get(key)
+                    if old_name is not None and old_name[0] != owner:
+                        raise VocabularyError(f"{where}: {item!r} is also a name of {old_name[0]}")
+                    names[key] = (owner, name_key(owner), is_brand)
+        descriptors = data.get("descriptors") or []
+        if not isinstance(descriptors, list) or not all(isinstance(x, str) for x in descriptors):
+            raise VocabularyError("descriptors: a list of words")
+        return Vocabulary(phrases, names, frozenset(fold(d) for d in descriptors))
+
+
+@functools.cache
+def vocabulary() -> Vocabulary:
+    """The vocabulary shipped with the package (``partnerfit/data/synonyms.yaml``), read once."""
+    text = resources.files("partnerfit").joinpath("data/synonyms.yaml").read_text("utf-8")
+    return Vocabulary.from_data(yaml.safe_load(text))
+
+
+def _keys(phrase: str) -> tuple[str, ...]:
+    """A phrase's keys, one per language: its content words' stems in that language,
+    hyphens read as spaces (``mid-sized`` is ``mid sized``)."""
+    words = content_words(phrase.replace("-", " "))
+    if not words:
+        return (fold(phrase).strip(),) * len(LANGUAGES)
+    per_word = [stems(w) for w in words]
+    return tuple(" ".join(s[i] for s in per_word) for i in range(len(LANGUAGES)))
+
+
+@dataclass
+class _Entry:
+    text: str  # the first spelling seen
+    key: str  # the base key, before clustering
+    words: str  # folded, for fuzzy comparison
+    keys: tuple[str, ...]  # per-language keys (phrases) or the name key (names)
+    reason: str | None = None  # why text maps to key, when the table or a descriptor did it
+    label: str | None = None  # the synonym group's label
+
+
+@dataclass
+class Matcher:
+    """Keys for the phrases (or names) of one case, so that two that mean the same
+    share a key, and the words for why.
+
+    Built once per case over every phrase of one kind that the case holds (a segment
+    matcher over the parties' segments, their offerings' segments and the alliance's
+    target segments), because sameness found by spelling or by a company name followed
+    by a descriptor depends on which other phrases are there. Deterministic: the key of
+    a group of phrases is the smallest base key among them.
+    """
+
+    kind: Kind
+    texts: Iterable[str] = ()
+    vocab: Vocabulary = field(default_factory=vocabulary)
+    _entries: dict[str, _Entry] = field(default_factory=dict, init=False)
+    _parent: dict[str, str] = field(default_factory=dict, init=False)
+    _edges: dict[str, dict[str, str]] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        for text in self.texts:
+            self._entry(text)
+        entries = sorted(self._by_key().items())
+        for n, (ka, ea) in enumerate(entries):
+            for kb, eb in entries[n + 1 :]:
+                reason = self._related(ea, eb)
+                if reason is not None:
+                    self._edges.setdefault(ka, {})[kb] = reason
+                    self._edges.setdefault(kb, {})[ka] = reason
+                    self._union(ka, kb)
+
+    def key(self, text: str) -> str:
+        """The key of ``text`` (one of the texts the matcher was built over, or not)."""
+        entry = self._entry(text)
+        return self._find(entry.key)
+
+    def same(self, a: str, b: str) -> bool:
+        return self.key(a) == self.key(b)
+
+    def why(self, a: str, b: str) -> str | None:
+        """In words, why ``a`` and ``b`` were judged the same; None when they were not."""
+        ea, eb = self._entry(a), self._entry(b)
+        if self._find(ea.key) != self._find(eb.key):
+            return None
+        if a == b:
+            return f"both wrote '{a}'"
+        if ea.key == eb.key:
+            return self._same_key(ea, a, eb, b)
+        path = self._path(ea.key, eb.key)
+        steps = [ea.reason] if ea.reason else []
+        steps += [self._edges[x][y] for x, y in itertools.pairwise(path)]
+        if eb.reason:
+            steps.append(eb.reason)
+        return "; ".join(dict.fromkeys(steps))
+
+    # -- internals
+
+    def _entry(self, text: str) -> _Entry:
+        entry = self._entries.get(text)
+        if entry is not None:
+            return entry
+        entry = self._name_entry(text) if self.kind == "name" else self._phrase_entry(text)
+        self._entries[text] = entry
+        self._parent.setdefault(entry.key, entry.key)
+        return entry
+
+    def _phrase_entry(self, text: str) -> _Entry:
+        keys = _keys(text)
+        words = " ".join(content_words(text.replace("-", " ")))
+        for key in keys:
+            hit = self.vocab.phrases.get(key)
+            if hit is not None:
+                label, gkey = hit
+                same = set(keys) & set(_keys(label))
+                reason = None if same else f"'{text}' and '{label}' are synonyms"
+                return _Entry(text, gkey, words, keys, reason, label)
+        return _Entry(text, keys[0], words, keys)
+
+    def _name_entry(self, text: str) -> _Entry:
+        key = name_key(text)
+        words = key
+        hit = self.vocab.names.get(key)
+        if hit is None:
+            parts = key.split()
+            while len(parts) > 1 and parts[-1] in self.vocab.descriptors:
+                parts.pop()
+                hit = self.vocab.names.get(" ".join(parts))
+                if hit is not None:
+                    owner, okey, _ = hit
+                    return _Entry(text, okey, words, (key,), f"'{text}' names {owner}")
+            return _Entry(text, key, words, (key,))
+        owner, okey, is_brand = hit
+        if okey == key:
+            return _Entry(text, key, words, (key,))
+        reason = f"'{text}' is a brand of {owner}" if is_brand else f"'{text}' is {owner}"
+        return _Entry(text, okey, words, (key,), reason)
+
+    def _by_key(self) -> dict[str, _Entry]:
+        out: dict[str, _Entry] = {}
+        for entry in self._entries.values():
+            out.setdefault(entry.key, entry)
+        return out
+
+    def _related(self, a: _Entry, b: _Entry) -> str | None:
+        """Why two entries of different base keys are the same, or None."""
+        if self.kind == "phrase":
+            for lang, ka, kb in zip(LANGUAGES[1:], a.keys[1:], b.keys[1:], strict=False):
+                if ka == kb:
+                    return f"'{a.text}' and '{b.text}' differ only in {lang.title()} word endings"
+        else:
+            for long, short in ((a, b), (b, a)):
+                rest = long.key.split()
+                head = short.key.split()
+                if (
+                    len(rest) > len(head)
+                    and rest[: len(head)] == head
+                    and all(w in self.vocab.descriptors for w in rest[len(head) :])
+                ):
+                    return f"'{long.text}' names {short.text}"
+            if a.key.replace(" ", "") == b.key.replace(" ", ""):
+                return f"'{a.text}' and '{b.text}' differ only in spacing"
+        return _fuzzy(a, b)
+
+    def _same_key(self, ea: _Entry, a: str, eb: _Entry, b: str) -> str:
+        if fold(a).strip() == fold(b).strip():
+            return f"'{a}' and '{b}' differ only in case or accents"
+        if self.kind == "name" and ea.keys == eb.keys:
+            return f"'{a}' and '{b}' differ only in legal form or punctuation"
+        for lang, ka, kb in zip(LANGUAGES, ea.keys, eb.keys, strict=False):
+            if ka == kb:
+                lang_words = "word endings" if lang == "english" else f"{lang.title()} word endings"
+                return f"'{a}' and '{b}' differ only in {lang_words}"
+        if ea.reason and eb.reason and ea.reason != eb.reason:
+            if ea.label is not None:
+                return f"'{a}' and '{b}' are synonyms (both mean {ea.label})"
+            return f"{ea.reason}; {eb.reason}"
+        if ea.label is not None and bool(ea.reason) != bool(eb.reason):
+            x, y = (a, b) if ea.reason else (b, a)
+            return f"'{x}' and '{y}' are synonyms"
+        return str(ea.reason or eb.reason or f"'{a}' and '{b}' name the same thing")
+
+    def _find(self, key: str) -> str:
+        parent = self._parent.setdefault(key, key)
+        while parent != key:
+            key, parent = parent, self._parent[parent]
+        return key
+
+    def _union(self, a: str, b: str) -> None:
+        ra, rb = self._find(a), self._find(b)
+        if ra != rb:
+            lo, hi = sorted((ra, rb))
+            self._parent[hi] = lo
+
+    def _path(self, start: str, goal: str) -> list[str]:
+        previous: dict[str, str] = {start: start}
+        queue = [start]
+        for node in queue:
+            if node == goal:
+                break
+            for nxt in sorted(self._edges.get(node, {})):
+                if nxt not in previous:
+                    previous[nxt] = node
+                    queue.append(nxt)
+        path = [goal]
+        while path[-1] != start:
+            path.append(previous[path[-1]])
+        return path[::-1]
+
+
+def _fuzzy(a: _Entry, b: _Entry) -> str | None:
+    sa, sb = a.words, b.words
+    if min(len(sa.replace(" ", "")), len(sb.replace(" ", ""))) < FUZZY_MIN_LENGTH:
+        return None
+    if _DIGITS.findall(sa) != _DIGITS.findall(sb):
+        return None
+    words_a, words_b = sa.split(), sb.split()
+    if len(words_a) != len(words_b) or any(
+        x != y and min(len(x), len(y)) < FUZZY_MIN_WORD
+        for x, y in zip(words_a, words_b, strict=True)
+    ):
+        return None  # "East Midlands" is not "West Midlands": a short word that differs
+    score = ratio(sa, sb, score_cutoff=FUZZY_THRESHOLD)
+    if not score:
+        return None
+    return (
+        f"'{a.text}' and '{b.text}' differ only in spelling "
+        f"(similarity {score:.0f} of 100, threshold {FUZZY_THRESHOLD})"
+    )
+
+
+_DIGITS = re.compile(r"[0-9]+")
