@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from partnerfit.case import Case, EvidenceKind
-from partnerfit.text import jargon_in, phrase_key
+from partnerfit.text import jargon_in
 
 from .builder import _Builder, _market_items
 
@@ -99,7 +99,7 @@ def _alliance(case: Case, b: _Builder) -> None:
                 f"alliance.target_market.{dim}s[{k}]",
                 name,
                 dimension=dim,
-                key=phrase_key(name),
+                key=b.keys.market(dim).key(name),
                 name=name,
             )
     for k, ev in enumerate(a.customer_evidence or []):

@@ -9,12 +9,14 @@ from typing import Any
 
 from partnerfit.limits import MAX_NUMBER, NUMBER_DECIMALS
 
+from .keys import CaseKeys
 from .vocabulary import Fact
 
 
 @dataclass
 class _Builder:
     names: Mapping[str, str]
+    keys: CaseKeys
     facts: list[Fact] = field(default_factory=list)
 
     def add(self, t: str, path: str, value: Any, party: str | None = None, **fields: Any) -> Fact:

@@ -13,6 +13,7 @@ from .alliance import _alliance
 from .builder import _Builder
 from .governance import _governance
 from .history import _history
+from .keys import case_keys
 from .pairs import _pairs
 from .parties import _party
 from .vocabulary import Fact
@@ -20,7 +21,7 @@ from .vocabulary import Fact
 
 def extract(case: Case) -> list[Fact]:
     """All facts of a case, in a stable order (ids are assigned in that order)."""
-    b = _Builder({p.id: p.name for p in case.parties})
+    b = _Builder({p.id: p.name for p in case.parties}, case_keys(case))
     _alliance(case, b)
     _governance(case, b)
     for i, party in enumerate(case.parties):

@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Iterator
 
 from partnerfit.case import Case, Party
-from partnerfit.text import compare_lists, compare_texts, name_key, phrase_key
+from partnerfit.text import Matcher, compare_lists, compare_texts
 
 from .builder import _Builder
 from .vocabulary import ANSWER_TEXT_TOPICS
@@ -28,49 +28,70 @@ def _pairs(case: Case, b: _Builder) -> None:
         pid = pair["id"]
         # The pair's own path names the first party; a pair is evidence only through
         # the facts it is joined with.
-        for dim, ka, kb in _shared_keys(i, pa, j, pb):
+        for dim, ka, kb, matcher in _shared_keys(i, pa, j, pb, b):
             for key, (path, name) in ka.items():
                 if key in kb:
-                    b.add("overlap", path, name, pa.id, pair=pid, dimension=dim, key=key, name=name)
+                    other = kb[key][1]
+                    why = matcher.why(name, other) if matcher is not None else None
+                    b.add(
+                        "overlap",
+                        path,
+                        name,
+                        pa.id,
+                        pair=pid,
+                        dimension=dim,
+                        key=key,
+                        name=name,
+                        other_name=other,
+                        why=why,
+                    )
         _compare_answers(i, pa, j, pb, pid, b)
 
 
+Keyed = dict[str, tuple[str, str]]  # key → (path, the phrase as written)
+
+
 def _shared_keys(
-    i: int, pa: Party, j: int, pb: Party
-) -> Iterator[tuple[str, dict[str, tuple[str, str]], dict[str, tuple[str, str]]]]:
-    def markets(idx: int, p: Party, dim: str) -> dict[str, tuple[str, str]]:
+    i: int, pa: Party, j: int, pb: Party, b: _Builder
+) -> Iterator[tuple[str, Keyed, Keyed, Matcher | None]]:
+    """Per dimension, each party's items by key, and the matcher that made the keys
+    (None for offering categories, which are a fixed list)."""
+
+    def markets(idx: int, p: Party, dim: str) -> Keyed:
         items = getattr(p.markets, f"{dim}s") if p.markets else None
+        match = b.keys.market(dim)
         return {
-            phrase_key(n): (f"parties[{idx}].markets.{dim}s[{k}]", n)
+            match.key(n): (f"parties[{idx}].markets.{dim}s[{k}]", n)
             for k, n in enumerate(items or [])
         }
 
-    def competitors(idx: int, p: Party) -> dict[str, tuple[str, str]]:
+    def competitors(idx: int, p: Party) -> Keyed:
         return {
-            name_key(n): (f"parties[{idx}].competitors[{k}]", n)
+            b.keys.name.key(n): (f"parties[{idx}].competitors[{k}]", n)
             for k, n in enumerate(p.competitors or [])
         }
 
-    def categories(idx: int, p: Party) -> dict[str, tuple[str, str]]:
-        out: dict[str, tuple[str, str]] = {}
+    def categories(idx: int, p: Party) -> Keyed:
+        out: Keyed = {}
         for k, off in enumerate(p.offerings or []):
             out.setdefault(
                 off.category.value, (f"parties[{idx}].offerings[{k}]", off.category.value)
             )
         return out
 
-    def values(idx: int, p: Party) -> dict[str, tuple[str, str]]:
+    def values(idx: int, p: Party) -> Keyed:
         vals = p.answers.values if p.answers else None
         return {
-            phrase_key(v): (f"parties[{idx}].answers.values[{k}]", v)
+            b.keys.value.key(v): (f"parties[{idx}].answers.values[{k}]", v)
             for k, v in enumerate(vals or [])
         }
 
-    yield "segment", markets(i, pa, "segment"), markets(j, pb, "segment")
-    yield "region", markets(i, pa, "region"), markets(j, pb, "region")
-    yield "competitor", competitors(i, pa), competitors(j, pb)
-    yield "category", categories(i, pa), categories(j, pb)
-    yield "value", values(i, pa), values(j, pb)
+    keys = b.keys
+    yield "segment", markets(i, pa, "segment"), markets(j, pb, "segment"), keys.segment
+    yield "region", markets(i, pa, "region"), markets(j, pb, "region"), keys.region
+    yield "competitor", competitors(i, pa), competitors(j, pb), keys.name
+    yield "category", categories(i, pa), categories(j, pb), None
+    yield "value", values(i, pa), values(j, pb), keys.value
 
 
 def _compare_answers(i: int, pa: Party, j: int, pb: Party, pid: str, b: _Builder) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from partnerfit.case import Commitment, Party
-from partnerfit.text import name_key, phrase_key
 
 from .builder import _Builder, _display, _market_items
 from .vocabulary import ANSWER_TEXT_TOPICS
@@ -53,9 +52,9 @@ def _party(i: int, p: Party, b: _Builder) -> None:
         if getattr(p, name) is None:
             b.unknown(generic, f"{base}.{name}", key)
 
-    b.add("alias", f"{base}.name", p.name, key, key=name_key(p.name), name=p.name)
+    b.add("alias", f"{base}.name", p.name, key, key=b.keys.name.key(p.name), name=p.name)
     for k, brand in enumerate(p.brands or []):
-        b.add("alias", f"{base}.brands[{k}]", brand, key, key=name_key(brand), name=brand)
+        b.add("alias", f"{base}.brands[{k}]", brand, key, key=b.keys.name.key(brand), name=brand)
 
     if p.offerings is not None:
         b.add(
@@ -79,7 +78,7 @@ def _party(i: int, p: Party, b: _Builder) -> None:
                     f"{off.category.value} to {seg}",
                     key,
                     category=off.category.value,
-                    segment=phrase_key(seg),
+                    segment=b.keys.segment.key(seg),
                     segment_name=seg,
                 )
     if p.markets is not None:
@@ -108,7 +107,7 @@ def _party(i: int, p: Party, b: _Builder) -> None:
                     name,
                     key,
                     dimension=dim,
-                    key=phrase_key(name),
+                    key=b.keys.market(dim).key(name),
                     name=name,
                 )
     if p.competitors is not None:
@@ -122,7 +121,12 @@ def _party(i: int, p: Party, b: _Builder) -> None:
         )
         for k, comp in enumerate(p.competitors):
             b.add(
-                "competitor", f"{base}.competitors[{k}]", comp, key, key=name_key(comp), name=comp
+                "competitor",
+                f"{base}.competitors[{k}]",
+                comp,
+                key,
+                key=b.keys.name.key(comp),
+                name=comp,
             )
     for k, category in enumerate(p.keeps_selling or []):
         b.add(

@@ -194,7 +194,10 @@ VOCABULARY: dict[str, FactType] = {
             "One segment or region a party sells in.",
             {
                 "dimension": _t("Segment or region.", ("segment", "region")),
-                "key": _t("Normalised key."),
+                "key": _t(
+                    "Matching key: phrases of the case that mean the same share one "
+                    "(docs/matching.md)."
+                ),
                 "name": _t("As written."),
             },
         ),
@@ -203,7 +206,10 @@ VOCABULARY: dict[str, FactType] = {
             "One segment or region the alliance targets.",
             {
                 "dimension": _t("Segment or region.", ("segment", "region")),
-                "key": _t("Normalised key."),
+                "key": _t(
+                    "Matching key: phrases of the case that mean the same share one "
+                    "(docs/matching.md)."
+                ),
                 "name": _t("As written."),
             },
         ),
@@ -226,12 +232,18 @@ VOCABULARY: dict[str, FactType] = {
         FactType(
             "competitor",
             "A competitor a party names.",
-            {"key": _t("Normalised company name."), "name": _t("As written.")},
+            {
+                "key": _t("Matching key: names of one company share one (docs/matching.md)."),
+                "name": _t("As written."),
+            },
         ),
         FactType(
             "alias",
             "A name a party trades under (its name and its brands).",
-            {"key": _t("Normalised name."), "name": _t("As written.")},
+            {
+                "key": _t("Matching key: names of one company share one (docs/matching.md)."),
+                "name": _t("As written."),
+            },
         ),
         FactType(
             "answer",
@@ -251,7 +263,10 @@ VOCABULARY: dict[str, FactType] = {
                 "a": _id("Id of the first party."),
                 "b": _id("Id of the second party."),
                 "score": _n("Keyword overlap, Jaccard index 0–1 (text topics)."),
-                "shared": _t("The shared keywords, comma-separated."),
+                "shared": _t(
+                    "The shared words as the first party wrote them, comma-separated "
+                    "(`clinics/clinic` when the second wrote the word differently)."
+                ),
                 "gap": _n("Absolute difference (numeric topics)."),
                 "ratio": _n("Larger divided by smaller (numeric topics)."),
             },
@@ -272,8 +287,13 @@ VOCABULARY: dict[str, FactType] = {
             {
                 "pair": _id("Id of the pair fact."),
                 "dimension": _t("What is shared.", OVERLAP_DIMENSIONS),
-                "key": _t("Normalised shared key."),
+                "key": _t("The matching key both items share (docs/matching.md)."),
                 "name": _t("As written by the first party."),
+                "other_name": _t("As written by the second party."),
+                "why": _t(
+                    "In words, why the two were judged the same (\"'SMB' and 'small "
+                    "businesses' are synonyms\"); absent for offering categories."
+                ),
             },
         ),
         FactType(
