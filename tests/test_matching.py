@@ -20,6 +20,7 @@ from partnerfit.facts import extract
 from partnerfit.pack import RulePack
 from partnerfit.text import (
     FUZZY_THRESHOLD,
+    MAX_FUZZY_ITEMS,
     Matcher,
     Vocabulary,
     VocabularyError,
@@ -229,3 +230,13 @@ def test_a_malformed_vocabulary_is_refused_with_where(data: Any, message: str) -
         VocabularyError, match="^" + message.replace("[", r"\[").replace("]", r"\]")
     ):
         Vocabulary.from_data(data)
+
+
+def test_spelling_is_not_compared_in_a_case_too_large_to_be_judged() -> None:
+    """A case of thousands of phrases is refused for its facts (MAX_FACTS); comparing every
+    spelling with every other first would take seconds. Below the bound it is compared."""
+    fillers = [f"company{n:04d} {'x' * (n % 7)}" for n in range(MAX_FUZZY_ITEMS - 1)]
+    small = Matcher("name", ["Planmeca", "Plameca", *fillers[:-1]])
+    large = Matcher("name", ["Planmeca", "Plameca", *fillers])
+    assert small.same("Planmeca", "Plameca")
+    assert not large.same("Planmeca", "Plameca")

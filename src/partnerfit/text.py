@@ -34,6 +34,7 @@ from typing import Any, Literal
 import snowballstemmer  # type: ignore[import-untyped]
 import yaml
 from rapidfuzz.fuzz import ratio
+from rapidfuzz.process import extract_iter
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -119,6 +120,10 @@ normalised spellings score at least this (rapidfuzz ``ratio``, 0–100), both ar
 (:data:`FUZZY_MIN_WORD`). 90 lets one typo in
 eight letters through ("Planmeca"/"Plameca", 93) and keeps "Austria"/"Australia" (88),
 "Iceland"/"Ireland" (86) and "Tier 1"/"Tier 2" (digits) apart."""
+
+MAX_FUZZY_ITEMS = 1_000
+"""Above this many distinct phrases of one kind in a case, spelling is not compared (a case
+that large makes more facts than a case may: it is refused anyway)."""
 
 FUZZY_MIN_LENGTH = 6
 """Fewer letters than this (spaces aside) and a name or phrase is matched only exactly."""
@@ -437,14 +442,54 @@ class Matcher:
     def __post_init__(self) -> None:
         for text in self.texts:
             self._entry(text)
-        entries = sorted(self._by_key().items())
-        for n, (ka, ea) in enumerate(entries):
-            for kb, eb in entries[n + 1 :]:
-                reason = self._related(ea, eb)
-                if reason is not None:
-                    self._edges.setdefault(ka, {})[kb] = reason
-                    self._edges.setdefault(kb, {})[ka] = reason
-                    self._union(ka, kb)
+        by_key = self._by_key()
+        for ka, kb in sorted(self._candidates(by_key)):
+            reason = self._related(by_key[ka], by_key[kb])
+            if reason is not None:
+                self._edges.setdefault(ka, {})[kb] = reason
+                self._edges.setdefault(kb, {})[ka] = reason
+                self._union(ka, kb)
+
+    def _candidates(self, by_key: Mapping[str, _Entry]) -> set[tuple[str, str]]:
+        """Pairs of base keys that may be related, found without comparing every pair
+        (a case may hold thousands of phrases): shared buckets for word endings, spacing
+        and descriptors, and a length window for spelling."""
+        out: set[tuple[str, str]] = set()
+
+        def add(a: str, b: str) -> None:
+            if a != b:
+                out.add((min(a, b), max(a, b)))
+
+        buckets: dict[tuple[int, str], list[str]] = {}
+        for key, entry in by_key.items():
+            if self.kind == "phrase":
+                for i, lang_key in enumerate(entry.keys[1:], start=1):
+                    buckets.setdefault((i, lang_key), []).append(key)
+            else:
+                buckets.setdefault((0, key.replace(" ", "")), []).append(key)
+                parts = key.split()
+                while len(parts) > 1 and parts[-1] in self.vocab.descriptors:
+                    parts.pop()
+                    head = " ".join(parts)
+                    if head in by_key:
+                        add(key, head)
+        for members in buckets.values():
+            members.sort()
+            for a, b in itertools.pairwise(members):
+                add(a, b)
+        if len(by_key) <= MAX_FUZZY_ITEMS:
+            ordered = sorted(by_key, key=lambda k: (len(by_key[k].words), k))
+            words = [by_key[k].words for k in ordered]
+            for n, key in enumerate(ordered):
+                limit = len(words[n]) * (200 - FUZZY_THRESHOLD) / FUZZY_THRESHOLD
+                end = n + 1
+                while end < len(words) and len(words[end]) <= limit:
+                    end += 1
+                for _, _, m in extract_iter(
+                    words[n], words[n + 1 : end], scorer=ratio, score_cutoff=FUZZY_THRESHOLD
+                ):
+                    add(key, ordered[n + 1 + m])
+        return out
 
     def key(self, text: str) -> str:
         """The key of ``text`` (one of the texts the matcher was built over, or not)."""
