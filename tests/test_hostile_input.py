@@ -352,10 +352,13 @@ def test_long_in_lists_are_refused_with_the_limit(tmp_path: Path) -> None:
 
 
 def test_in_lists_at_the_limit_compile_and_match(tmp_path: Path) -> None:
-    values = ", ".join(f"s{i}" for i in range(MAX_IN_ITEMS - 1)) + ", dentist"
+    case = load_case(
+        MINIMAL.replace("name: Alpha}", "name: Alpha, markets: {segments: [Dentists]}}")
+    )
+    [key] = [f["key"] for f in extract(case) if f["t"] == "market"]
+    values = ", ".join([*(f"s{i}" for i in range(MAX_IN_ITEMS - 1)), json.dumps(key)])
     _pack_with(tmp_path, f"when:\n  - {{fact: market, where: {{key: {{in: [{values}]}}}}}}")
-    text = MINIMAL.replace("name: Alpha}", "name: Alpha, markets: {segments: [Dentists]}}")
-    report = evaluate_case(load_case(text), load_pack(tmp_path))
+    report = evaluate_case(case, load_pack(tmp_path))
     assert [f.rule_id for f in report.red_flags()] == ["PF-HX-001"]
 
 
