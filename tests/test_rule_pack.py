@@ -101,3 +101,14 @@ def test_scope_drift_is_chained(pack: RulePack) -> None:
         )
     )
     assert consumers == ["PF-SC-001", "PF-SC-010"]
+
+
+def test_rule_texts_are_not_cut_by_a_yaml_comment(pack: RulePack) -> None:
+    # An unquoted `#` after a space starts a YAML comment: "(the #2 cause)" once loaded
+    # as "(the". Unbalanced parentheses or quotes are the trace it leaves.
+    for lr in pack.rules:
+        rule = lr.rule
+        for field in ("title", "message", "why", "source", "remedy", "question"):
+            text = getattr(rule, field) or ""
+            assert text.count("(") == text.count(")"), (rule.id, field, text)
+            assert text.count('"') % 2 == 0, (rule.id, field, text)
