@@ -143,8 +143,8 @@ def test_evaluate_exact_findings_with_lines(tmp_path: Path, tpack: RulePack) -> 
     flag = report.findings[0]
     assert flag.key == OVERLAP
     assert [(e.path, e.value, e.party, e.line) for e in flag.evidence] == [
-        ("parties[0].offerings[0].segments[0]", "services to clinics", "a", 9),
-        ("parties[1].offerings[0].segments[0]", "services to Clinics", "b", 14),
+        ("parties[0].offerings[0].segments[0]", "clinics", "a", 9),
+        ("parties[1].offerings[0].segments[0]", "Clinics", "b", 14),
     ]
     assert flag.message == "Alpha and Beta both sell services to clinics."
     assert report.findings[1].evidence[0].path == "parties[0].importance"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from partnerfit.evaluation import evaluate_case
+from partnerfit.evaluation import _written, evaluate_case
 from partnerfit.loading import load_case
 from partnerfit.pack import RulePack
 from partnerfit.report import FindingKind, Report, Verdict
@@ -258,3 +258,30 @@ def test_sparse_case_asks_rather_than_judges(pack: RulePack) -> None:
     questions = {f.rule_id for f in report.findings if f.kind == FindingKind.open_question}
     assert {"PF-ST-001", "PF-CV-001", "PF-FOE-001", "PF-AL-001", "PF-EXC-001"} <= questions
     assert "PF-MKT-001" not in questions
+
+
+def test_evidence_shows_the_case_file_own_words(pack: RulePack) -> None:
+    """Where the file holds a value at an evidence path, the evidence shows that value as
+    written (`part_time`, `false`, `4800000`), never the fact derived from it (`yes`,
+    `3.2`). Once 60 evidence values across the example cases did not."""
+
+    shown = 0
+    for path in sorted(CASES.rglob("*.yaml")):
+        case = load_case(path)
+        for finding in evaluate_case(case, pack).findings:
+            for evidence in finding.evidence:
+                written = _written(case.value_at(evidence.path))
+                if written is not None:
+                    shown += 1
+                    assert evidence.value == written, (path.stem, finding.rule_id, evidence.path)
+    assert shown > 300
+
+
+def test_evidence_of_a_commitment_is_the_word_the_file_uses(pack: RulePack) -> None:
+    report = _report(pack, "co-founding-split-loyalties")
+    [finding] = [f for f in report.red_flags() if f.rule_id == "PF-PA-003"]
+    values = {e.path: e.value for e in finding.evidence}
+    assert values == {
+        f"{P1}.principals[0].commitment": "part_time",
+        f"{P1}.principals[0].expected_commitment": "full_time",
+    }

@@ -23,7 +23,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from .documents import nearest_line
+from .documents import iter_paths, nearest_line
 from .limits import MAX_ITEMS, MAX_NUMBER, MAX_PARTIES
 from .validation import PATTERN_HELP
 
@@ -430,6 +430,7 @@ class Case(Model):
     _file: str | None = PrivateAttr(default=None)
     _lines: dict[str, int] = PrivateAttr(default_factory=dict)
     _line_cache: dict[str, int | None] = PrivateAttr(default_factory=dict)
+    _values: dict[str, Any] | None = PrivateAttr(default=None)
 
     @property
     def source_file(self) -> str | None:
@@ -442,6 +443,14 @@ class Case(Model):
         if path not in cache:
             cache[path] = nearest_line(self._lines, path)
         return cache[path]
+
+    def value_at(self, path: str) -> Any:
+        """The value at a field path (``parties[0].principals[1].commitment``) as the case
+        file holds it in JSON terms (enums as their words, dates as text), or None."""
+        if self._values is None:
+            data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+            self._values = dict(iter_paths(data))
+        return self._values.get(path)
 
     @model_validator(mode="after")
     def _check_references(self) -> Case:

@@ -154,7 +154,16 @@ def _whole_facts(firing: Firing, pack: RulePack, case: Case) -> tuple[Evidence, 
 
 
 def _cite(path: str, value: str | None, fact: Fact, case: Case) -> Evidence:
-    return Evidence(path=path, value=value, party=fact.get("party"), line=case.line_of(path))
+    """Evidence in the case file's own words: where the file holds a value (or a list of
+    values) at ``path``, that value as written (``part_time``, ``false``, ``4800000``),
+    not the fact derived from it; a whole block keeps the fact's summary ``value``."""
+    written = _written(case.value_at(path))
+    return Evidence(
+        path=path,
+        value=written if written is not None else value,
+        party=fact.get("party"),
+        line=case.line_of(path),
+    )
 
 
 def _missing(unknown: Fact, case: Case) -> Evidence:
@@ -166,6 +175,18 @@ def _missing(unknown: Fact, case: Case) -> Evidence:
         party=str(party) if party is not None else None,
         line=case.line_of(path),
     )
+
+
+def _written(value: object) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float | str):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, str | int | float | bool) for v in value):
+        return "; ".join(w for v in value if (w := _written(v)) is not None)
+    return None
 
 
 def _show(value: object) -> str | None:
