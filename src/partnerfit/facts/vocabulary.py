@@ -89,6 +89,13 @@ ANSWER_TOPICS = (
     "target_customer",
 )
 
+_PLACE_FIELDS: dict[str, FieldSpec] = {
+    "dimension": _t("Segment or region.", ("segment", "region")),
+    "key": _t("Matching key: phrases of the case that mean the same share one (docs/matching.md)."),
+    "name": _t("As written."),
+}
+"""The fields of a segment or region, whether a party sells there or the alliance targets it."""
+
 VOCABULARY: dict[str, FactType] = {
     f.name: f
     for f in [
@@ -192,26 +199,12 @@ VOCABULARY: dict[str, FactType] = {
         FactType(
             "market",
             "One segment or region a party sells in.",
-            {
-                "dimension": _t("Segment or region.", ("segment", "region")),
-                "key": _t(
-                    "Matching key: phrases of the case that mean the same share one "
-                    "(docs/matching.md)."
-                ),
-                "name": _t("As written."),
-            },
+            _PLACE_FIELDS,
         ),
         FactType(
             "target",
             "One segment or region the alliance targets.",
-            {
-                "dimension": _t("Segment or region.", ("segment", "region")),
-                "key": _t(
-                    "Matching key: phrases of the case that mean the same share one "
-                    "(docs/matching.md)."
-                ),
-                "name": _t("As written."),
-            },
+            _PLACE_FIELDS,
         ),
         FactType(
             "scope",
