@@ -114,9 +114,10 @@ BROKEN_ROWS: dict[str, tuple[str, int | None, str | None, str]] = {
         "CaseError",
         3,
         "parties[0].competiters",
-        "unknown field 'competiters'; did you mean 'competitors'? Expected one of: answers, "
-        "brands, competitors, contribution, executive_sponsor, expected_return, history, id, "
-        "importance, keeps_selling, markets, name, offerings, principals",
+        "unknown field 'competiters'; did you mean 'competitors'? Expected one of: affiliates, "
+        "answers, brands, competitors, contribution, executive_sponsor, expected_return, health, "
+        "history, id, importance, keeps_selling, markets, name, offerings, principals, "
+        "sells_third_party, stake, ways_of_working",
     ),
     "wrong-type.yaml": (
         "CaseError",

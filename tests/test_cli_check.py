@@ -131,9 +131,10 @@ def test_a_broken_case_gives_one_clear_line_and_exit_2(tmp_path: Path) -> None:
     assert out == ""
     assert err == (
         f"partnerfit: error: {path}:8: parties[0].competitor: unknown field 'competitor'; "
-        "did you mean 'competitors'? Expected one of: answers, brands, competitors, contribution, "
-        "executive_sponsor, expected_return, history, id, importance, keeps_selling, markets, "
-        "name, offerings, principals\n"
+        "did you mean 'competitors'? Expected one of: affiliates, answers, brands, competitors, "
+        "contribution, executive_sponsor, expected_return, health, history, id, importance, "
+        "keeps_selling, markets, name, offerings, principals, sells_third_party, stake, "
+        "ways_of_working\n"
     )
     assert "Traceback" not in err
 

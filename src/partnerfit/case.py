@@ -77,10 +77,16 @@ Months = Annotated[float, Field(ge=0, le=1200, allow_inf_nan=False)]
 """A duration in months."""
 Amount = Annotated[float, Field(ge=0, le=MAX_NUMBER, allow_inf_nan=False)]
 """An amount of money in the case's currency."""
+Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+"""A share in percent, 0–100."""
+Seats = Annotated[int, Field(ge=0, le=1000)]
+"""A number of board seats."""
 MAX_COUNT = 1_000_000_000
 """The largest count a case may give (people asked, orders …)."""
 
 CASE_SCHEMA_ID = "partnerfit/case/v1"
+JOINT = "joint"
+"""The owner named when the parties own something together."""
 
 
 class Model(BaseModel):
@@ -159,6 +165,107 @@ class References(StrEnum):
     not_asked = "not_asked"
 
 
+class FinancialCondition(StrEnum):
+    """A party's financial condition, as far as is known before signing."""
+
+    profitable = "profitable"
+    break_even = "break_even"
+    loss_making = "loss_making"
+    distressed = "distressed"
+    """Losses it cannot fund for long: restructuring, covenant trouble, a rescue."""
+
+
+class DecisionStyle(StrEnum):
+    """How a party makes its decisions."""
+
+    consensus = "consensus"
+    top_down = "top_down"
+    delegated = "delegated"
+
+
+class Pace(StrEnum):
+    """How fast a party moves from idea to decision."""
+
+    fast = "fast"
+    steady = "steady"
+    slow = "slow"
+
+
+class RiskTolerance(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class AffiliateRelation(StrEnum):
+    """How another company is tied to a party."""
+
+    parent = "parent"
+    subsidiary = "subsidiary"
+    sister = "sister"
+    affiliate = "affiliate"
+
+
+class AgreementStage(StrEnum):
+    """How far the deal is written down."""
+
+    spoken = "spoken"
+    """Only talked about; nothing on paper."""
+    term_sheet = "term_sheet"
+    draft = "draft"
+    """A full contract or charter in draft, not yet signed."""
+    signed = "signed"
+
+
+class AssetKind(StrEnum):
+    brand = "brand"
+    patent = "patent"
+    technology = "technology"
+    content = "content"
+    data = "data"
+    customer_relationships = "customer_relationships"
+    other = "other"
+
+
+class AssetAccess(StrEnum):
+    """How the alliance gets an asset a party owns."""
+
+    transferred = "transferred"
+    """Ownership moves to the alliance's joint entity."""
+    exclusive_licence = "exclusive_licence"
+    licence = "licence"
+    """A licence the owner may also grant others, or end."""
+    withheld = "withheld"
+    """The owner keeps it out of the alliance."""
+    undecided = "undecided"
+
+
+class SplitBasis(StrEnum):
+    """What the sharing of revenue or profit follows."""
+
+    fixed = "fixed"
+    """A formula or percentage set at signing, whatever each party later puts in."""
+    equity = "equity"
+    contribution = "contribution"
+    performance = "performance"
+
+
+class OptionKind(StrEnum):
+    put = "put"
+    """The holder may force another party to buy its stake."""
+    call = "call"
+    """The holder may buy another party's stake."""
+
+
+class PriceBasis(StrEnum):
+    fair_value = "fair_value"
+    book_value = "book_value"
+    fixed = "fixed"
+    formula = "formula"
+    premium = "premium"
+    """Above fair value: a price the other side pays to be let go, or to buy out."""
+
+
 class Severity(StrEnum):
     info = "info"
     low = "low"
@@ -192,6 +299,14 @@ class Offering(Model):
     """What it is, in the party's words."""
     segments: list[Name] | None = Field(default=None, max_length=MAX_ITEMS)
     """The segments it is sold to. Unknown when left out."""
+    core: bool | None = None
+    """Whether this is the party's core business: most of its revenue or profit."""
+    contributed: bool | None = None
+    """Whether the party puts this business wholly into the alliance's joint entity and stops
+    selling it on its own."""
+    replaced_by_alliance: bool | None = None
+    """Whether the alliance's product would replace this offering for the buyers who have it
+    today (the alliance cannibalises it)."""
 
 
 class Answers(Model):
@@ -253,6 +368,56 @@ class PartyHistory(Model):
     """Whether this party gave references from earlier partners."""
 
 
+class Stake(Model):
+    """This party's ownership and control of the alliance or its joint entity."""
+
+    equity_percent: Percent | None = None
+    """Its share of the joint entity's equity, in percent."""
+    board_seats: Seats | None = None
+    """Seats it holds on the joint entity's board."""
+    appoints_ceo: bool | None = None
+    """Whether it appoints the chief executive of the joint entity or alliance."""
+    runs_operations: bool | None = None
+    """Whether its people run day-to-day operations."""
+    vetoes: list[Name] | None = Field(default=None, max_length=MAX_ITEMS)
+    """Reserved matters it can veto; ``[]`` means none."""
+    home: bool | None = None
+    """Whether the joint entity takes this party's country, law or headquarters."""
+
+
+class Health(Model):
+    """This party's financial condition and how much it depends on the alliance."""
+
+    condition: FinancialCondition | None = None
+    alliance_share_percent: Percent | None = None
+    """The share of its revenue (or profit) the alliance is expected to be, in percent."""
+    alternatives: Text | Literal[False] | None = None
+    """What it would do without this alliance; ``false`` when it has no other option."""
+
+
+class WaysOfWorking(Model):
+    """How this party works, in its own answers."""
+
+    decision_style: DecisionStyle | None = None
+    pace: Pace | None = None
+    risk_tolerance: RiskTolerance | None = None
+    language: Name | None = None
+    """The working language of its team."""
+    location: Name | None = None
+    """Where its team for the alliance sits."""
+
+
+class Affiliate(Model):
+    """A parent, subsidiary, sister company or affiliate of a party."""
+
+    name: Name
+    relation: AffiliateRelation
+    sells: list[OfferingCategory] | None = Field(default=None, max_length=MAX_ITEMS)
+    """Offering categories it sells; ``[]`` means none."""
+    bound: bool | None = None
+    """Whether it is bound by the alliance's exclusivity and restrictions."""
+
+
 class Party(Model):
     """One side of the alliance."""
 
@@ -276,6 +441,14 @@ class Party(Model):
     history: PartyHistory | None = None
     keeps_selling: list[OfferingCategory] | None = Field(default=None, max_length=MAX_ITEMS)
     """Categories inside the alliance's scope this party will still sell on its own."""
+    sells_third_party: list[OfferingCategory] | None = Field(default=None, max_length=MAX_ITEMS)
+    """Categories in which it sells other companies' goods (a marketplace, platform or shop
+    shelf); ``[]`` means none."""
+    affiliates: list[Affiliate] | None = Field(default=None, max_length=MAX_ITEMS)
+    """Parent, sister and affiliated companies; ``[]`` means none."""
+    stake: Stake | None = None
+    health: Health | None = None
+    ways_of_working: WaysOfWorking | None = None
 
 
 class Avatar(Model):
@@ -314,6 +487,47 @@ class Incentives(Model):
     """How staff serving the joint customers are measured."""
 
 
+class KeyAsset(Model):
+    """A brand, patent, technology or other asset the alliance depends on."""
+
+    name: Name
+    kind: AssetKind
+    owner: Key
+    """Id of the party that owns it."""
+    access: AssetAccess | None = None
+    """How the alliance gets it."""
+
+
+class IntellectualProperty(Model):
+    """Who owns what the alliance creates and uses."""
+
+    created_owner: Key | None = None
+    """Who owns what the alliance creates: a party id, or ``joint``."""
+    brand: Name | None = None
+    """The brand the alliance sells under."""
+    key_assets: list[KeyAsset] | None = Field(default=None, max_length=MAX_ITEMS)
+    """Brands, patents and technology the alliance depends on; ``[]`` means none."""
+    derivative_rights: Text | Literal[False] | None = None
+    """Who may build on the alliance's work (derivatives, sequels, next generations);
+    ``false`` when nothing is agreed."""
+
+
+class Economics(Model):
+    """How the money is shared."""
+
+    split_basis: SplitBasis | None = None
+    split: Text | None = None
+    """The split in words, e.g. ``60/40 of net profit``."""
+    revisable: bool | None = None
+    """Whether the split is reviewed when what the parties put in changes."""
+    contributions_shift: bool | None = None
+    """Whether what each party puts in is expected to change markedly over the term."""
+    transfer_payments: Text | Literal[False] | None = None
+    """Fees, royalties or transfer prices between the parties; ``false`` when none."""
+    loss_funding: Text | Literal[False] | None = None
+    """Who funds losses and capital calls; ``false`` when nothing is agreed."""
+
+
 class Project(Model):
     """A joint project planned for the alliance."""
 
@@ -345,6 +559,15 @@ class Alliance(Model):
     joint_kpis: list[Name] | None = Field(default=None, max_length=MAX_ITEMS)
     incentives: Incentives | None = None
     projects: list[Project] | None = Field(default=None, max_length=MAX_ITEMS)
+    renewal: Text | Literal[False] | None = None
+    """How the term renews; ``false`` when it ends without renewal."""
+    staged: bool | None = None
+    """Whether commitment is staged: a pilot or first phase before exclusivity, equity or the
+    full term."""
+    agreement: AgreementStage | None = None
+    """How far the deal is written down."""
+    ip: IntellectualProperty | None = None
+    economics: Economics | None = None
 
 
 class Deadlock(Model):
@@ -356,11 +579,28 @@ class Deadlock(Model):
     """Whether an unresolved deadlock ends the alliance."""
 
 
+class OptionTerm(Model):
+    """A put or call option on a party's stake."""
+
+    kind: OptionKind
+    holder: Key
+    """Id of the party that holds the option."""
+    trigger: Text | None = None
+    """When it can be used (a date, a deadlock, a missed target, a change of control)."""
+    price_basis: PriceBasis | None = None
+
+
 class ExitTerms(Model):
     defined: bool
     buy_sell: bool | None = None
     notice_months: Months | None = None
     description: Text | None = None
+    options: list[OptionTerm] | None = Field(default=None, max_length=MAX_ITEMS)
+    """Put and call options on the parties' stakes; ``[]`` means none."""
+    penalty: Text | Literal[False] | None = None
+    """What a party pays or loses by leaving early; ``false`` when nothing."""
+    change_of_control: Text | Literal[False] | None = None
+    """What happens when a party is bought; ``false`` when the contract says nothing."""
 
 
 class Role(Model):
@@ -384,6 +624,9 @@ class Governance(Model):
     """How disputes are resolved; ``false`` when no process is agreed."""
     deadlock: Deadlock | None = None
     exit_terms: ExitTerms | None = None
+    presented_as_equals: bool | None = None
+    """Whether the deal is presented as between equals (a "merger of equals", a 50/50
+    venture)."""
 
 
 class Disagreement(Model):
@@ -488,6 +731,30 @@ class Case(Model):
                     (("history", "disagreements", i, "parties", j), k)
                     for j, k in enumerate(d.parties or [])
                 ]
+        alliance = self.alliance
+        if alliance and alliance.ip and alliance.ip.key_assets:
+            refs += [
+                (("alliance", "ip", "key_assets", i, "owner"), a.owner)
+                for i, a in enumerate(alliance.ip.key_assets)
+            ]
+        if alliance and alliance.ip and alliance.ip.created_owner not in (None, JOINT):
+            refs.append((("alliance", "ip", "created_owner"), str(alliance.ip.created_owner)))
+        exit_terms = self.governance.exit_terms if self.governance else None
+        if exit_terms and exit_terms.options:
+            refs += [
+                (("governance", "exit_terms", "options", i, "holder"), o.holder)
+                for i, o in enumerate(exit_terms.options)
+            ]
+        equity = [(i, p.stake.equity_percent) for i, p in enumerate(self.parties) if p.stake]
+        stated = [(i, e) for i, e in equity if e is not None]
+        if sum(e for _, e in stated) > 100.0001:
+            i = stated[-1][0]
+            total = sum(e for _, e in stated)
+            problem(
+                ("parties", i, "stake", "equity_percent"),
+                str(stated[-1][1]),
+                f"the parties' equity adds up to {total:g}%; it can be at most 100%",
+            )
         known = ", ".join(first)
         for loc, key in refs:
             if key not in first:

@@ -67,6 +67,7 @@ def _alliance(case: Case, b: _Builder) -> None:
         )
     if a.projects is not None:
         fields["project_count"] = len(a.projects)
+    fields.update(_term_fields(case))
     b.add("alliance", "alliance", a.purpose or case.title or case.id, **fields)
 
     for name in (
@@ -86,6 +87,19 @@ def _alliance(case: Case, b: _Builder) -> None:
             b.unknown(f"alliance.{name}", f"alliance.{name}")
     if a.scope_in and a.carve_outs is None:
         b.unknown("alliance.carve_outs", "alliance.carve_outs")
+    for name in ("purpose", "scope_out", "agreement", "ip", "economics"):
+        if getattr(a, name) is None:
+            b.unknown(f"alliance.{name}", f"alliance.{name}")
+    if ex is not None and ex.exclusive and ex.territory is None:
+        b.unknown("alliance.exclusivity.territory", "alliance.exclusivity.territory")
+    if a.ip is not None:
+        for name in ("created_owner", "key_assets"):
+            if getattr(a.ip, name) is None:
+                b.unknown(f"alliance.ip.{name}", f"alliance.ip.{name}")
+    if a.economics is not None:
+        for name in ("split_basis", "loss_funding"):
+            if getattr(a.economics, name) is None:
+                b.unknown(f"alliance.economics.{name}", f"alliance.economics.{name}")
 
     if ex is not None and ex.exclusive:
         _bound(case, ex.bound_parties, b)
@@ -102,6 +116,17 @@ def _alliance(case: Case, b: _Builder) -> None:
                 key=b.keys.market(dim).key(name),
                 name=name,
             )
+    for k, asset in enumerate(a.ip.key_assets or [] if a.ip else []):
+        b.add(
+            "asset",
+            f"alliance.ip.key_assets[{k}]",
+            asset.name,
+            asset.owner,
+            name=asset.name,
+            kind=asset.kind.value,
+            owner=asset.owner,
+            access=asset.access.value if asset.access else None,
+        )
     for k, ev in enumerate(a.customer_evidence or []):
         b.add(
             "evidence",
@@ -130,6 +155,41 @@ def _alliance(case: Case, b: _Builder) -> None:
                 name=metric,
                 against_customer=any(term in folded for term in _AGAINST_CUSTOMER),
             )
+
+
+def _term_fields(case: Case) -> dict[str, Any]:
+    """The alliance's terms beyond scope: writing, staging, renewal, IP and economics."""
+    a = case.alliance
+    assert a is not None
+    ex = a.exclusivity
+    fields: dict[str, Any] = {
+        "has_purpose": a.purpose is not None,
+        "scope_out_count": len(a.scope_out) if a.scope_out is not None else None,
+        "has_territory": ex.territory is not None if ex is not None and ex.exclusive else None,
+        "agreement": a.agreement.value if a.agreement else None,
+        "staged": a.staged,
+        "has_renewal": None if a.renewal is None else a.renewal is not False,
+    }
+    if a.ip is not None:
+        fields.update(
+            created_ip_owner=a.ip.created_owner,
+            has_derivative_rights=(
+                None if a.ip.derivative_rights is None else a.ip.derivative_rights is not False
+            ),
+            asset_count=len(a.ip.key_assets) if a.ip.key_assets is not None else None,
+        )
+    if a.economics is not None:
+        e = a.economics
+        fields.update(
+            split_basis=e.split_basis.value if e.split_basis else None,
+            split_revisable=e.revisable,
+            contributions_shift=e.contributions_shift,
+            has_transfer_payments=(
+                None if e.transfer_payments is None else e.transfer_payments is not False
+            ),
+            has_loss_funding=None if e.loss_funding is None else e.loss_funding is not False,
+        )
+    return fields
 
 
 def _bound(case: Case, keys: list[str] | None, b: _Builder) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from partnerfit.case import Case
+from partnerfit.case import AllianceKind, Case
 from partnerfit.errors import CaseError, Location
 from partnerfit.limits import MAX_FACTS
 
@@ -22,15 +22,36 @@ from .vocabulary import Fact
 def extract(case: Case) -> list[Fact]:
     """All facts of a case, in a stable order (ids are assigned in that order)."""
     b = _Builder({p.id: p.name for p in case.parties}, case_keys(case))
+    owned = _shares_ownership(case)
     _alliance(case, b)
-    _governance(case, b)
+    _governance(case, b, owned=owned)
+    board_total = _board_total(case)
     for i, party in enumerate(case.parties):
-        _party(i, party, b)
+        _party(i, party, b, owned=owned, board_total=board_total)
     _pairs(case, b)
     _history(case, b)
     if len(b.facts) > MAX_FACTS:
         raise _too_many(case, b.facts)
     return b.facts
+
+
+OWNERSHIP_KINDS = frozenset(
+    {AllianceKind.joint_venture, AllianceKind.co_founding, AllianceKind.professional_partnership}
+)
+"""Alliance kinds where the parties own something together: stakes and options are asked."""
+
+
+def _shares_ownership(case: Case) -> bool:
+    kind = case.alliance.kind if case.alliance else None
+    return kind is None or kind in OWNERSHIP_KINDS
+
+
+def _board_total(case: Case) -> int | None:
+    """The joint board's size, when every party states its seats."""
+    seats = [p.stake.board_seats if p.stake else None for p in case.parties]
+    if any(s is None for s in seats):
+        return None
+    return sum(s for s in seats if s is not None)
 
 
 def _too_many(case: Case, facts: list[Fact]) -> CaseError:

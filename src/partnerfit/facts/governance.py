@@ -9,7 +9,8 @@ from partnerfit.case import Case
 from .builder import _Builder, _stated
 
 
-def _governance(case: Case, b: _Builder) -> None:
+def _governance(case: Case, b: _Builder, *, owned: bool) -> None:
+    """``owned``: the alliance kind shares ownership (or is unknown), so options are asked."""
     g = case.governance
     if g is None:
         b.unknown("governance", "governance")
@@ -51,8 +52,34 @@ def _governance(case: Case, b: _Builder) -> None:
         )
     else:
         b.unknown("governance.deadlock", "governance.deadlock")
-    if g.exit_terms is not None:
-        fields.update(exit_defined=g.exit_terms.defined, buy_sell=g.exit_terms.buy_sell)
+    fields["presented_as_equals"] = g.presented_as_equals
+    ex = g.exit_terms
+    if ex is not None:
+        fields.update(
+            exit_defined=ex.defined,
+            buy_sell=ex.buy_sell,
+            notice_months=ex.notice_months,
+            has_exit_penalty=None if ex.penalty is None else ex.penalty is not False,
+            has_change_of_control=(
+                None if ex.change_of_control is None else ex.change_of_control is not False
+            ),
+            option_count=len(ex.options) if ex.options is not None else None,
+        )
+        unknown = ["notice_months", "change_of_control"] + (["options"] if owned else [])
+        for name in unknown:
+            if getattr(ex, name) is None:
+                b.unknown(f"governance.exit_terms.{name}", f"governance.exit_terms.{name}")
+        for k, option in enumerate(ex.options or []):
+            b.add(
+                "option",
+                f"governance.exit_terms.options[{k}]",
+                f"{option.kind.value} held by {option.holder}",
+                option.holder,
+                kind=option.kind.value,
+                holder=option.holder,
+                price_basis=option.price_basis.value if option.price_basis else None,
+                trigger=option.trigger,
+            )
     else:
         b.unknown("governance.exit_terms", "governance.exit_terms")
     summary = f"{fields['structure_elements']} of 5 structure elements"

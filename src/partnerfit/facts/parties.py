@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from partnerfit.case import Commitment, Party
+from partnerfit.case import Commitment, Party, Stake
 
 from .builder import _Builder, _display, _market_items
 from .vocabulary import ANSWER_TEXT_TOPICS
@@ -13,7 +13,9 @@ from .vocabulary import ANSWER_TEXT_TOPICS
 _COMMITMENT_RANK = {Commitment.advisory: 0, Commitment.part_time: 1, Commitment.full_time: 2}
 
 
-def _party(i: int, p: Party, b: _Builder) -> None:
+def _party(i: int, p: Party, b: _Builder, *, owned: bool, board_total: int | None) -> None:
+    """``owned``: the alliance kind shares ownership (or is unknown), so stakes are asked.
+    ``board_total``: the joint board's seats, when every party states its own."""
     base = f"parties[{i}]"
     key = p.id
     fields: dict[str, Any] = {
@@ -35,7 +37,27 @@ def _party(i: int, p: Party, b: _Builder) -> None:
             fields["dispute_count"] = len(p.history.past_partner_disputes)
     if p.keeps_selling is not None:
         fields["keeps_selling_count"] = len(p.keeps_selling)
+    if p.stake is not None:
+        fields.update(_stake_fields(p.stake, board_total))
+    if p.health is not None:
+        h = p.health
+        fields.update(
+            condition=h.condition.value if h.condition else None,
+            alliance_share=h.alliance_share_percent,
+            has_alternatives=None if h.alternatives is None else h.alternatives is not False,
+        )
+    if p.ways_of_working is not None:
+        w = p.ways_of_working
+        fields.update(
+            decision_style=w.decision_style.value if w.decision_style else None,
+            pace=w.pace.value if w.pace else None,
+            risk_tolerance=w.risk_tolerance.value if w.risk_tolerance else None,
+            language=w.language.casefold() if w.language else None,
+        )
+    if p.affiliates is not None:
+        fields["affiliate_count"] = len(p.affiliates)
     b.add("party", base, p.name, key, **fields)
+    _party_terms(base, p, b, owned=owned)
 
     for name, generic in (
         ("offerings", "party.offerings"),
@@ -67,8 +89,15 @@ def _party(i: int, p: Party, b: _Builder) -> None:
         )
         for j, off in enumerate(p.offerings):
             path = f"{base}.offerings[{j}]"
+            flags = {
+                "core": off.core,
+                "contributed": off.contributed,
+                "replaced": off.replaced_by_alliance,
+            }
             if off.segments is None:
-                b.add("offering", path, off.category.value, key, category=off.category.value)
+                b.add(
+                    "offering", path, off.category.value, key, category=off.category.value, **flags
+                )
                 b.unknown("party.offerings.segments", f"{path}.segments", key)
                 continue
             for s, seg in enumerate(off.segments):
@@ -80,6 +109,7 @@ def _party(i: int, p: Party, b: _Builder) -> None:
                     category=off.category.value,
                     segment=b.keys.segment.key(seg),
                     segment_name=seg,
+                    **flags,
                 )
     if p.markets is not None:
         items = list(_market_items(p.markets))
@@ -186,9 +216,14 @@ def _party(i: int, p: Party, b: _Builder) -> None:
             under_committed=under,
             venture_count=len(ventures),
             has_goals=pr.personal_goals is not None,
+            has_role=pr.role is not None,
         )
         if pr.commitment is None:
             b.unknown("principal.commitment", f"{ppath}.commitment", key)
+        if pr.role is None:
+            b.unknown("principal.role", f"{ppath}.role", key)
+        if pr.personal_goals is None:
+            b.unknown("principal.personal_goals", f"{ppath}.personal_goals", key)
         for attr, kind in (("other_ventures", "venture"), ("board_seats", "board_seat")):
             items = getattr(pr, attr)
             if items is None:
@@ -205,6 +240,84 @@ def _party(i: int, p: Party, b: _Builder) -> None:
                     relation=v.relation.value,
                     kind=kind,
                 )
+
+
+def _stake_fields(stake: Stake, board_total: int | None) -> dict[str, Any]:
+    board_share = None
+    if stake.board_seats is not None and board_total:
+        board_share = round(stake.board_seats / board_total, 4)
+    points = [
+        stake.appoints_ceo,
+        stake.runs_operations,
+        stake.home,
+        None if board_share is None else board_share > 0.5,
+    ]
+    return {
+        "equity": stake.equity_percent,
+        "board_seats": stake.board_seats,
+        "board_share": board_share,
+        "appoints_ceo": stake.appoints_ceo,
+        "runs_operations": stake.runs_operations,
+        "home": stake.home,
+        "veto_count": len(stake.vetoes) if stake.vetoes is not None else None,
+        "control_count": sum(point is True for point in points),
+    }
+
+
+def _party_terms(base: str, p: Party, b: _Builder, *, owned: bool) -> None:
+    """The party's stake, health, ways of working, affiliates and third-party sales."""
+    key = p.id
+    if p.stake is None:
+        if owned:
+            b.unknown("party.stake", f"{base}.stake", key)
+    else:
+        for name in ("equity_percent", "runs_operations"):
+            if getattr(p.stake, name) is None and owned:
+                b.unknown(f"party.stake.{name}", f"{base}.stake.{name}", key)
+    if p.health is None:
+        b.unknown("party.health", f"{base}.health", key)
+    else:
+        for name in ("condition", "alliance_share_percent"):
+            if getattr(p.health, name) is None:
+                b.unknown(f"party.health.{name}", f"{base}.health.{name}", key)
+    if p.ways_of_working is None:
+        b.unknown("party.ways_of_working", f"{base}.ways_of_working", key)
+    else:
+        for name in ("decision_style", "pace", "risk_tolerance"):
+            if getattr(p.ways_of_working, name) is None:
+                b.unknown(f"party.ways_of_working.{name}", f"{base}.ways_of_working.{name}", key)
+    for name in ("affiliates", "sells_third_party"):
+        if getattr(p, name) is None:
+            b.unknown(f"party.{name}", f"{base}.{name}", key)
+    if p.history is not None and p.history.references is None:
+        b.unknown("party.history.references", f"{base}.history.references", key)
+    elif p.history is not None and p.history.references == "not_asked":
+        # Not asked is not known: the question is still open.
+        b.unknown("party.history.references", f"{base}.history.references", key)
+    for k, category in enumerate(p.sells_third_party or []):
+        b.add(
+            "third_party",
+            f"{base}.sells_third_party[{k}]",
+            category.value,
+            key,
+            category=category.value,
+        )
+    for k, aff in enumerate(p.affiliates or []):
+        apath = f"{base}.affiliates[{k}]"
+        common = {"name": aff.name, "relation": aff.relation.value, "bound": aff.bound}
+        if aff.sells is None:
+            b.add("affiliate", apath, aff.name, key, **common)
+            b.unknown("party.affiliates.sells", f"{apath}.sells", key)
+            continue
+        for m, category in enumerate(aff.sells):
+            b.add(
+                "affiliate",
+                f"{apath}.sells[{m}]",
+                f"{aff.name} ({aff.relation.value}) sells {category.value}",
+                key,
+                category=category.value,
+                **common,
+            )
 
 
 def _offer_summary(p: Party) -> str:

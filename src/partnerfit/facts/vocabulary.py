@@ -11,13 +11,24 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from partnerfit.case import (
+    AffiliateRelation,
+    AgreementStage,
     AllianceKind,
+    AssetAccess,
+    AssetKind,
     Commitment,
+    DecisionStyle,
     EvidenceKind,
+    FinancialCondition,
     Importance,
     OfferingCategory,
+    OptionKind,
+    Pace,
+    PriceBasis,
     References,
     Relation,
+    RiskTolerance,
+    SplitBasis,
 )
 
 Fact = dict[str, Any]
@@ -122,6 +133,28 @@ VOCABULARY: dict[str, FactType] = {
                 "avatar_jargon": _n("How many jargon terms the avatar uses."),
                 "avatar_jargon_terms": _t("The jargon terms found in the avatar."),
                 "project_count": _n("Number of planned joint projects."),
+                "has_purpose": _b("A purpose is stated."),
+                "scope_out_count": _n("Number of things stated to be outside the alliance."),
+                "has_territory": _b("An exclusive deal states where the exclusivity applies."),
+                "agreement": _t("How far the deal is written down.", AgreementStage),
+                "staged": _b("Commitment is staged: a pilot or first phase comes first."),
+                "has_renewal": _b("The term renews (false: it ends without renewal)."),
+                "created_ip_owner": _id(
+                    "Who owns what the alliance creates: a party id or `joint`."
+                ),
+                "has_derivative_rights": _b(
+                    "Rights to build on the alliance's work are agreed (false: nothing is)."
+                ),
+                "asset_count": _n("Number of key assets (brands, patents…) the alliance needs."),
+                "split_basis": _t("What the sharing of revenue or profit follows.", SplitBasis),
+                "split_revisable": _b("The split is reviewed when contributions change."),
+                "contributions_shift": _b(
+                    "What each party puts in is expected to change markedly over the term."
+                ),
+                "has_transfer_payments": _b(
+                    "Fees, royalties or transfer prices flow between the parties."
+                ),
+                "has_loss_funding": _b("Who funds losses is agreed (false: nothing is)."),
             },
         ),
         FactType(
@@ -152,6 +185,13 @@ VOCABULARY: dict[str, FactType] = {
                 "deadlock_terminates": _b("An unresolved deadlock ends the alliance."),
                 "exit_defined": _b("Exit terms are defined."),
                 "buy_sell": _b("A buy-sell clause exists."),
+                "presented_as_equals": _b("The deal is presented as between equals."),
+                "notice_months": _n("Months of notice a party must give to leave."),
+                "has_exit_penalty": _b("Leaving early costs a penalty (false: it costs nothing)."),
+                "has_change_of_control": _b(
+                    "A change-of-control clause exists (false: the contract says nothing)."
+                ),
+                "option_count": _n("Number of put and call options on the parties' stakes."),
             },
         ),
         FactType(
@@ -171,6 +211,29 @@ VOCABULARY: dict[str, FactType] = {
                 "references": _t("References from earlier partners.", References),
                 "dispute_count": _n("Disputes with earlier partners."),
                 "keeps_selling_count": _n("In-scope categories it keeps selling alone."),
+                "equity": _n("Its share of the joint entity's equity, in percent."),
+                "board_seats": _n("Seats it holds on the joint board."),
+                "board_share": _n(
+                    "Its share of the joint board's seats (0–1), when every party states its seats."
+                ),
+                "appoints_ceo": _b("It appoints the chief executive."),
+                "runs_operations": _b("Its people run day-to-day operations."),
+                "home": _b("The joint entity takes its country, law or headquarters."),
+                "veto_count": _n("Reserved matters it can veto."),
+                "control_count": _n(
+                    "Levers of control it holds, of: appoints the chief executive, runs "
+                    "operations, is home to the joint entity, holds a board majority (0–4)."
+                ),
+                "condition": _t("Its financial condition.", FinancialCondition),
+                "alliance_share": _n(
+                    "The share of its revenue or profit the alliance is expected to be (%)."
+                ),
+                "has_alternatives": _b("It has options without the alliance (false: none)."),
+                "decision_style": _t("How it makes decisions.", DecisionStyle),
+                "pace": _t("How fast it moves.", Pace),
+                "risk_tolerance": _t("How much risk it takes.", RiskTolerance),
+                "language": _t("Its team's working language, lower-cased."),
+                "affiliate_count": _n("Number of parent, sister and affiliated companies."),
             },
         ),
         FactType(
@@ -194,6 +257,9 @@ VOCABULARY: dict[str, FactType] = {
                 ),
                 "segment": _t("Normalised segment key (absent when segments are unknown)."),
                 "segment_name": _t("Segment as written."),
+                "core": _b("It is the party's core business."),
+                "contributed": _b("The party puts it wholly into the joint entity."),
+                "replaced": _b("The alliance's product would replace it (cannibalisation)."),
             },
         ),
         FactType(
@@ -300,6 +366,7 @@ VOCABULARY: dict[str, FactType] = {
                 "under_committed": _b("Gives less time than is expected."),
                 "venture_count": _n("Other ventures and board seats."),
                 "has_goals": _b("Personal goals are stated."),
+                "has_role": _b("A role is stated."),
             },
         ),
         FactType(
@@ -319,6 +386,43 @@ VOCABULARY: dict[str, FactType] = {
                 "name": _t("Name."),
                 "relation": _t("How it relates to the joint business.", Relation),
                 "owner": _id("Owning party id."),
+            },
+        ),
+        FactType(
+            "third_party",
+            "A category in which a party sells other companies' goods (marketplace, shelf).",
+            {"category": _t("Offering category.", OfferingCategory)},
+        ),
+        FactType(
+            "affiliate",
+            "A party's parent, sister or affiliated company, once per category it sells.",
+            {
+                "name": _t("The company's name."),
+                "relation": _t("How it is tied to the party.", AffiliateRelation),
+                "category": _t(
+                    "A category it sells (absent when unknown or none).", OfferingCategory
+                ),
+                "bound": _b("It is bound by the alliance's exclusivity and restrictions."),
+            },
+        ),
+        FactType(
+            "asset",
+            "A brand, patent or technology the alliance depends on; its party is the owner.",
+            {
+                "name": _t("As written."),
+                "kind": _t("Kind of asset.", AssetKind),
+                "owner": _id("Id of the owning party."),
+                "access": _t("How the alliance gets it.", AssetAccess),
+            },
+        ),
+        FactType(
+            "option",
+            "A put or call option on a stake; its party is the holder.",
+            {
+                "kind": _t("Put or call.", OptionKind),
+                "holder": _id("Id of the holding party."),
+                "price_basis": _t("How the price is set.", PriceBasis),
+                "trigger": _t("When it can be used, as written."),
             },
         ),
         FactType(
@@ -367,6 +471,20 @@ _FIELD_PATHS: dict[str, dict[str, str]] = {
         "avatar_jargon": "customer_avatar",
         "avatar_jargon_terms": "customer_avatar",
         "project_count": "projects",
+        "has_purpose": "purpose",
+        "scope_out_count": "scope_out",
+        "has_territory": "exclusivity.territory",
+        "agreement": "agreement",
+        "staged": "staged",
+        "has_renewal": "renewal",
+        "created_ip_owner": "ip.created_owner",
+        "has_derivative_rights": "ip.derivative_rights",
+        "asset_count": "ip.key_assets",
+        "split_basis": "economics.split_basis",
+        "split_revisable": "economics.revisable",
+        "contributions_shift": "economics.contributions_shift",
+        "has_transfer_payments": "economics.transfer_payments",
+        "has_loss_funding": "economics.loss_funding",
     },
     "governance": {
         "structure_elements": "",
@@ -382,6 +500,11 @@ _FIELD_PATHS: dict[str, dict[str, str]] = {
         "deadlock_terminates": "deadlock.terminates_alliance",
         "exit_defined": "exit_terms.defined",
         "buy_sell": "exit_terms.buy_sell",
+        "presented_as_equals": "presented_as_equals",
+        "notice_months": "exit_terms.notice_months",
+        "has_exit_penalty": "exit_terms.penalty",
+        "has_change_of_control": "exit_terms.change_of_control",
+        "option_count": "exit_terms.options",
     },
     "party": {
         "name": "name",
@@ -394,6 +517,22 @@ _FIELD_PATHS: dict[str, dict[str, str]] = {
         "references": "history.references",
         "dispute_count": "history.past_partner_disputes",
         "keeps_selling_count": "keeps_selling",
+        "equity": "stake.equity_percent",
+        "board_seats": "stake.board_seats",
+        "board_share": "stake.board_seats",
+        "appoints_ceo": "stake.appoints_ceo",
+        "runs_operations": "stake.runs_operations",
+        "home": "stake.home",
+        "veto_count": "stake.vetoes",
+        "control_count": "stake",
+        "condition": "health.condition",
+        "alliance_share": "health.alliance_share_percent",
+        "has_alternatives": "health.alternatives",
+        "decision_style": "ways_of_working.decision_style",
+        "pace": "ways_of_working.pace",
+        "risk_tolerance": "ways_of_working.risk_tolerance",
+        "language": "ways_of_working.language",
+        "affiliate_count": "affiliates",
     },
     "principal": {
         "commitment": "commitment",
@@ -401,6 +540,7 @@ _FIELD_PATHS: dict[str, dict[str, str]] = {
         "under_committed": "commitment",
         "venture_count": "other_ventures",
         "has_goals": "personal_goals",
+        "has_role": "role",
     },
 }
 for _name, _paths in _FIELD_PATHS.items():
@@ -459,6 +599,42 @@ ASKABLE: dict[str, str] = {
     "principal.commitment": "How much time will this principal give the alliance?",
     "principal.other_ventures": "What other ventures does this principal pursue?",
     "principal.board_seats": "Which board seats does this principal hold?",
+    "principal.role": "What role will this principal play in the alliance?",
+    "principal.personal_goals": "What does this principal personally want from the alliance?",
+    "alliance.purpose": "What is the alliance for, in one sentence?",
+    "alliance.scope_out": "What is explicitly outside the alliance?",
+    "alliance.exclusivity.territory": "Where does the exclusivity apply?",
+    "alliance.agreement": "How far is the deal written down: spoken, term sheet, draft or signed?",
+    "alliance.ip": "Who owns what the alliance creates, and the brands and technology it uses?",
+    "alliance.ip.created_owner": "Who owns what the alliance creates?",
+    "alliance.ip.key_assets": "Which brands, patents or technology does the alliance depend on, "
+    "and who owns them?",
+    "alliance.economics": "How is revenue or profit shared, and who funds losses?",
+    "alliance.economics.split_basis": "What does the sharing of revenue or profit follow?",
+    "alliance.economics.loss_funding": "Who funds losses and capital calls?",
+    "governance.exit_terms.notice_months": "How much notice must a party give to leave?",
+    "governance.exit_terms.change_of_control": "What happens if a party is bought?",
+    "governance.exit_terms.options": "Are there put or call options on the parties' stakes?",
+    "party.history.references": "Can this party give references from earlier partners?",
+    "party.stake": "What does this party own and control: equity, board seats, chief "
+    "executive, operations, vetoes?",
+    "party.stake.equity_percent": "What share of the joint entity does this party own?",
+    "party.stake.runs_operations": "Do this party's people run day-to-day operations?",
+    "party.health": "Is this party profitable, loss-making or distressed, and how much of its "
+    "business will the alliance be?",
+    "party.health.condition": "Is this party profitable, loss-making or distressed?",
+    "party.health.alliance_share_percent": "What share of this party's revenue or profit will "
+    "the alliance be?",
+    "party.ways_of_working": "How does this party decide, how fast does it move, and how much "
+    "risk does it take?",
+    "party.ways_of_working.decision_style": "How does this party make decisions?",
+    "party.ways_of_working.pace": "How fast does this party move from idea to decision?",
+    "party.ways_of_working.risk_tolerance": "How much risk does this party take?",
+    "party.affiliates": "Which parent, sister or affiliated companies does this party have, and "
+    "what do they sell?",
+    "party.affiliates.sells": "What does this affiliated company sell?",
+    "party.sells_third_party": "Does this party sell other companies' goods (a marketplace, "
+    "platform or shop) in the alliance's categories?",
 }
 
 ANSWER_TEXT_TOPICS = ("vision", "mission", "positioning", "three_year_goal", "target_customer")
