@@ -79,6 +79,13 @@ class Area(StrEnum):
     sponsorship = "sponsorship"
     metrics = "metrics"
     integrity = "integrity"
+    control = "control"
+    ip = "ip"
+    economics = "economics"
+    health = "health"
+    culture = "culture"
+    conflicts = "conflicts"
+    agreement = "agreement"
 
 
 class RuleKind(StrEnum):
