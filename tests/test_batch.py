@@ -359,9 +359,15 @@ def test_evaluate_many_takes_every_kind_of_source_in_order(tmp_path: Path, pack_
 
 def test_summary_line() -> None:
     summary = Summary()
-    assert summary.line() == "0 cases: 0 proceed, 0 proceed with conditions, 0 reconsider, 0 errors"
+    assert (
+        summary.line()
+        == "0 cases: 0 proceed, 0 proceed with conditions, 0 reconsider, 0 incomplete, 0 errors"
+    )
     summary.add(BatchItem(index=0, path=Path("x"), error=CaseError("bad")))
-    assert summary.line() == "1 case: 0 proceed, 0 proceed with conditions, 0 reconsider, 1 error"
+    assert (
+        summary.line()
+        == "1 case: 0 proceed, 0 proceed with conditions, 0 reconsider, 0 incomplete, 1 error"
+    )
 
 
 # --------------------------------------------------------------------------- CLI
@@ -389,7 +395,7 @@ def test_cli_one_row_per_file_summary_and_exit_code(tmp_path: Path, pack_dir: Pa
             assert row["status"] == "ok"
             assert row["report"]["file"] == str(folder / name)
     assert result.stderr == (
-        "9 cases: 2 proceed, 1 proceed with conditions, 0 reconsider, 6 errors\n"
+        "9 cases: 2 proceed, 1 proceed with conditions, 0 reconsider, 0 incomplete, 6 errors\n"
     )
 
 
@@ -460,7 +466,7 @@ def test_cli_table_portfolio(tmp_path: Path, pack_dir: Path) -> None:
         "      1  PF-TBA-001   high      Same category to the same segment",
         "      1  PF-TBA-002   low       A long term",
         "",
-        "9 cases: 2 proceed, 1 proceed with conditions, 0 reconsider, 6 errors",
+        "9 cases: 2 proceed, 1 proceed with conditions, 0 reconsider, 0 incomplete, 6 errors",
     ]
     assert result.stderr == ""  # the table ends with the summary itself
 
@@ -481,7 +487,7 @@ def test_cli_output_is_identical_for_any_number_of_jobs(
         assert result.exit_code == 2
         assert (
             result.stderr
-            == "15 cases: 5 proceed, 4 proceed with conditions, 0 reconsider, 6 errors\n"
+            == "15 cases: 5 proceed, 4 proceed with conditions, 0 reconsider, 0 incomplete, 6 errors\n"
         )
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
@@ -495,7 +501,7 @@ def test_cli_quiet_prints_no_summary(tmp_path: Path, pack_dir: Path) -> None:
     doc = json.loads(result.stdout)
     assert (
         doc["summary"]["line"]
-        == "1 case: 1 proceed, 0 proceed with conditions, 0 reconsider, 0 errors"
+        == "1 case: 1 proceed, 0 proceed with conditions, 0 reconsider, 0 incomplete, 0 errors"
     )
     assert [r["report"]["case_id"] for r in doc["results"]] == ["a"]
 

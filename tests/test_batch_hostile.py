@@ -146,7 +146,9 @@ def test_a_crash_is_that_files_error_row_and_the_batch_goes_on(
     crashes = ids.count("crash")
     ok = len(ids) - crashes
     summary = f"{len(ids)} case{'s' if len(ids) > 1 else ''}: 0 proceed, {ok} proceed with "
-    summary += f"conditions, 0 reconsider, {crashes} error{'s' if crashes > 1 else ''}"
+    summary += (
+        f"conditions, 0 reconsider, 0 incomplete, {crashes} error{'s' if crashes > 1 else ''}"
+    )
     assert done.stderr.decode().splitlines() == [summary]
     assert os.listdir(out_dir) == ["report.jsonl"]  # no temporary file left behind
 
@@ -262,7 +264,7 @@ def test_a_file_that_hangs_is_stopped_at_the_time_limit_and_the_batch_goes_on(
     hangs = ids.count("hang")
     ok = len(ids) - hangs
     summary = f"{len(ids)} case{'s' if len(ids) > 1 else ''}: 0 proceed, {ok} proceed with "
-    summary += f"conditions, 0 reconsider, {hangs} error{'s' if hangs > 1 else ''}"
+    summary += f"conditions, 0 reconsider, 0 incomplete, {hangs} error{'s' if hangs > 1 else ''}"
     assert done.stderr.decode().splitlines() == [summary]
     # Each hang was in a worker of its own (the stopped one was replaced), and none is left.
     hung = _hung_workers(tmp_path)

@@ -141,8 +141,8 @@ EXPECTED: dict[str, tuple[Verdict, set[Key]]] = {
             # a red flag.
         },
     ),
-    "early-stage-sparse": (
-        Verdict.proceed_with_conditions,
+    "early-stage-sparse": (  # answers under a tenth of what the pack asks: incomplete
+        Verdict.incomplete,
         {_k("PF-MKT-001", f"{P0}.markets.segments", f"{P1}.markets.segments")},
     ),
     "reseller-blank-answers": (Verdict.proceed_with_conditions, set()),

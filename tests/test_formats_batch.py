@@ -168,7 +168,8 @@ def test_junit_structure(items: list[BatchItem], pack: RulePack) -> None:
     assert [list(c) for c in (cases[1], cases[3])] == [[], []]
     props = {p.attrib["name"]: p.attrib["value"] for p in root.iter("property")}
     assert (
-        props["summary"] == "4 cases: 2 proceed, 1 proceed with conditions, 0 reconsider, 1 error"
+        props["summary"]
+        == "4 cases: 2 proceed, 1 proceed with conditions, 0 reconsider, 0 incomplete, 1 error"
     )
 
 
@@ -224,7 +225,7 @@ def test_markdown_portfolio(items: list[BatchItem], pack: RulePack) -> None:
         "|---|---|---|--:|",
         "| PF-TBA-001 | high | Same category to the same segment | 1 |",
         "",
-        "**4 cases: 2 proceed, 1 proceed with conditions, 0 reconsider, 1 error**",
+        "**4 cases: 2 proceed, 1 proceed with conditions, 0 reconsider, 0 incomplete, 1 error**",
     ]
 
 
@@ -240,11 +241,16 @@ def test_json_document(items: list[BatchItem], pack: RulePack) -> None:
     assert doc["summary"] == {
         "cases": 4,
         "errors": 1,
-        "verdicts": {"proceed": 2, "proceed_with_conditions": 1, "reconsider": 0},
+        "verdicts": {
+            "proceed": 2,
+            "proceed_with_conditions": 1,
+            "reconsider": 0,
+            "incomplete": 0,
+        },
         "top_red_flags": [
             {"rule_id": "PF-TBA-001", "title": "Same category to the same segment", "cases": 1}
         ],
-        "line": "4 cases: 2 proceed, 1 proceed with conditions, 0 reconsider, 1 error",
+        "line": "4 cases: 2 proceed, 1 proceed with conditions, 0 reconsider, 0 incomplete, 1 error",
     }
     empty = json.loads(render_batch([], "json", pack=pack))
     assert empty["results"] == []

@@ -7,10 +7,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .case import Case, Severity
+from .coverage import answered
 from .engine import Firing, engine_for
 from .facts import ASKABLE, Fact, extract
-from .pack import LoadedRule, RuleKind, RulePack, VerdictPolicy, render
-from .report import Counts, Evidence, Finding, FindingKind, PackInfo, Report, Verdict
+from .pack import LoadedRule, Negation, RuleKind, RulePack, VerdictPolicy, render
+from .report import (
+    Counts,
+    Coverage,
+    Evidence,
+    Finding,
+    FindingKind,
+    PackInfo,
+    Report,
+    Verdict,
+    percent,
+)
 from .waivers import apply_waivers, waiver_summary
 
 _KIND_ORDER = {FindingKind.red_flag: 0, FindingKind.open_question: 1, FindingKind.strength: 2}
@@ -21,9 +32,13 @@ def evaluate_case(case: Case, pack: RulePack, *, today: dt.date | None = None) -
     facts = extract(case)
     firings = engine_for(pack.compiled).evaluate(facts)
     on = today if today is not None else dt.date.today()
-    waived = apply_waivers(case, pack, findings_from(firings, case, pack), on)
+    waived = apply_waivers(case, pack, findings_from(firings, case, pack, facts), on)
     findings = waived.findings
-    verdict, reason = decide(findings, pack.verdict)
+    questions = answered(pack, facts, [p.id for p in case.parties])
+    coverage = Coverage(
+        asked=len(questions.asked), answered=questions.answered, ratio=questions.ratio
+    )
+    verdict, reason = decide(findings, pack.verdict, coverage)
     reason = "; ".join([reason, *waiver_summary(waived.waivers)])
     dated = any(w.expires is not None for w in case.waivers or [])
     return Report(
@@ -39,6 +54,7 @@ def evaluate_case(case: Case, pack: RulePack, *, today: dt.date | None = None) -
         waivers=waived.waivers,
         layers=tuple(PackInfo(name=layer.name, version=layer.version) for layer in pack.layers),
         evaluated_on=on if dated else None,
+        coverage=coverage,
     )
 
 
@@ -66,11 +82,21 @@ def trace(case: Case, pack: RulePack) -> list[TraceEntry]:
     return out
 
 
-def findings_from(firings: Sequence[Firing], case: Case, pack: RulePack) -> list[Finding]:
+def findings_from(
+    firings: Sequence[Firing], case: Case, pack: RulePack, facts: Sequence[Fact] = ()
+) -> list[Finding]:
+    """Findings from the engine's firings: one per firing, except that firings of one rule
+    with one cause that involve different pairs of parties are one finding (see
+    :func:`_cause`); open questions are one per rule."""
     rules = {lr.rule.id: lr for lr in pack.active()}
     sources: dict[str, Firing] = {f.derived["id"]: f for f in firings if f.derived is not None}
+    names = {p.id: p.name for p in case.parties}
+    seen = [*facts, *(fact for firing in firings for _, fact in firing.slots)]
+    pairs = {str(f["id"]): _pair_of(f) for f in seen if f.get("a") and f.get("b")}
     by_key: dict[tuple[str, tuple[str, ...]], Finding] = {}
     asked: dict[str, list[Fact]] = {}
+    causes: dict[tuple[str, tuple[object, ...]], list[tuple[tuple[str, ...], Firing]]] = {}
+    joins: dict[str, tuple[tuple[str, str], ...]] = {}
     for firing in firings:
         if firing.rule in pack.compiled.asks:
             for rid in pack.compiled.asks[firing.rule]:
@@ -79,25 +105,26 @@ def findings_from(firings: Sequence[Firing], case: Case, pack: RulePack) -> list
         lr = rules[firing.rule]
         if lr.rule.kind == RuleKind.derived:
             continue
-        evidence = _dedupe(_evidence(firing, pack, sources, case)) or _whole_facts(
-            firing, pack, case
-        )
-        flag = lr.rule.kind == RuleKind.red_flag
-        overridden = flag and lr.overridden_by is not None
-        finding = Finding(
-            rule_id=lr.rule.id,
-            name=lr.rule.name,
-            kind=FindingKind(lr.rule.kind.value),
-            severity=lr.severity if flag else Severity.info,
-            severity_overridden_by=lr.overridden_by if overridden else None,
-            rule_severity=lr.rule.severity if overridden else None,
-            title=lr.rule.title,
-            message=render(lr.rule.message, dict(firing.slots)),
-            evidence=evidence,
-            why=_why(lr),
-            remedy=lr.rule.remedy,
-            area=lr.rule.area.value,
-        )
+        parties = _firing_parties(firing, pack, names, pairs)
+        if len(parties) >= 2:
+            if lr.rule.id not in joins:
+                joins[lr.rule.id] = _value_joins(lr, pack)
+            cause = _cause(firing, joins[lr.rule.id], pack, names, pairs)
+            causes.setdefault((lr.rule.id, cause), []).append((parties, firing))
+            continue
+        finding = _finding(lr, [firing], pack, sources, case)
+        by_key.setdefault(finding.key, finding)
+    for (rid, _), group in causes.items():
+        order = {pid: i for i, pid in enumerate(names)}
+        group.sort(key=lambda item: tuple(order.get(p, len(order)) for p in item[0]))
+        sets = list(dict.fromkeys(tuple(sorted(ps, key=order.__getitem__)) for ps, _ in group))
+        if len(sets) < 2:  # one pair of parties: each firing is its own finding, as ever
+            for _, firing in group:
+                finding = _finding(rules[rid], [firing], pack, sources, case)
+                by_key.setdefault(finding.key, finding)
+            continue
+        merged = [firing for _, firing in group]
+        finding = _finding(rules[rid], merged, pack, sources, case, _among(sets, names))
         by_key.setdefault(finding.key, finding)
     # Built once per unknown field, however many rules ask about it.
     missing = {u["path"]: _missing(u, case) for unknowns in asked.values() for u in unknowns}
@@ -105,6 +132,157 @@ def findings_from(firings: Sequence[Firing], case: Case, pack: RulePack) -> list
         finding = _open_question(rules[rid], unknowns, missing)
         by_key.setdefault(finding.key, finding)
     return sorted(by_key.values(), key=_order)
+
+
+def _finding(
+    lr: LoadedRule,
+    firings: Sequence[Firing],
+    pack: RulePack,
+    sources: dict[str, Firing],
+    case: Case,
+    among: str = "",
+) -> Finding:
+    """One finding from one firing, or from several firings of one cause (their evidence
+    together; the first firing's message, then ``among``: every pair of parties)."""
+    evidence = _dedupe(
+        e
+        for firing in firings
+        for e in (
+            _dedupe(_evidence(firing, pack, sources, case)) or _whole_facts(firing, pack, case)
+        )
+    )
+    flag = lr.rule.kind == RuleKind.red_flag
+    overridden = flag and lr.overridden_by is not None
+    message = render(lr.rule.message, dict(firings[0].slots))
+    return Finding(
+        rule_id=lr.rule.id,
+        name=lr.rule.name,
+        kind=FindingKind(lr.rule.kind.value),
+        severity=lr.severity if flag else Severity.info,
+        severity_overridden_by=lr.overridden_by if overridden else None,
+        rule_severity=lr.rule.severity if overridden else None,
+        title=lr.rule.title,
+        message=f"{message} {among}" if among else message,
+        evidence=evidence,
+        why=_why(lr),
+        remedy=lr.rule.remedy,
+        area=lr.rule.area.value,
+    )
+
+
+# --- one finding per cause ----------------------------------------------------------------
+#
+# With three or more parties, a rule that compares two parties fires once per pair. Firings
+# of one rule have the same *cause* when they agree on everything the rule compares except
+# which parties matched: the same party-neutral facts (the alliance, a target market …) and
+# the same values wherever the rule joins two facts on a field that is not an id (a shared
+# category and segment, a competitor's name …). Joins on id fields (``party``, ``id``,
+# ``pair``, a pair's ``a`` and ``b``, a party's ``key`` …: the fields ``partnerfit facts``
+# marks as ids) only tie facts to each other and to parties. Fixed tests (``dimension:
+# region``, ``score: {lt: 0.1}``) hold for every firing alike. Firings of one cause that
+# involve different pairs of parties are one finding, citing every pair's evidence and
+# naming every pair; firings that involve a single party, or one and the same pair, stay
+# one finding each, so a two-party case reads as it always has.
+
+
+def _pair_of(fact: Fact) -> tuple[str, str]:
+    return str(fact["a"]), str(fact["b"])
+
+
+def _id_fields(fact: Fact, pack: RulePack) -> list[str]:
+    ftype = pack.fact_types.get(str(fact["t"]))
+    if ftype is None:
+        return []
+    return [n for n in fact if n != "id" and (spec := ftype.field(n)) is not None and spec.ordered]
+
+
+def _fact_parties(
+    fact: Fact, pack: RulePack, names: Mapping[str, str], pairs: Mapping[str, tuple[str, str]]
+) -> list[str]:
+    """The parties a fact belongs to or names in its id fields (a pair's two parties when
+    it refers to a pair)."""
+    found: list[str] = []
+    for name in _id_fields(fact, pack):
+        value = str(fact[name])
+        for pid in (value,) if value in names else pairs.get(value, ()):
+            if pid not in found:
+                found.append(pid)
+    return found
+
+
+def _firing_parties(
+    firing: Firing,
+    pack: RulePack,
+    names: Mapping[str, str],
+    pairs: Mapping[str, tuple[str, str]],
+) -> tuple[str, ...]:
+    found: dict[str, None] = {}
+    for _, fact in firing.slots:
+        found.update(dict.fromkeys(_fact_parties(fact, pack, names, pairs)))
+    return tuple(found)
+
+
+def _value_joins(lr: LoadedRule, pack: RulePack) -> tuple[tuple[str, str], ...]:
+    """(slot, field) of every equality join in the rule on a field that is not an id."""
+    types = {}
+    for item in lr.rule.when:
+        if not isinstance(item, Negation):
+            types[item.as_ or item.fact] = item.fact
+    out: dict[tuple[str, str], None] = {}
+    for item in lr.rule.when:
+        pattern = item.not_ if isinstance(item, Negation) else item
+        own = None if isinstance(item, Negation) else (pattern.as_ or pattern.fact)
+        for fname, spec in pattern.where.items():
+            ops = spec if isinstance(spec, dict) and "ref" not in spec else {"eq": spec}
+            ref = ops.get("eq")
+            if not (isinstance(ref, dict) and set(ref) == {"ref"} and isinstance(ref["ref"], str)):
+                continue
+            slot, _, rfield = ref["ref"].partition(".")
+            if _is_id(pack, pattern.fact, fname) or _is_id(pack, types.get(slot), rfield):
+                continue
+            if own is not None:
+                out[(own, fname)] = None
+            out[(slot, rfield)] = None
+    return tuple(out)
+
+
+def _is_id(pack: RulePack, fact_type: str | None, field: str) -> bool:
+    ftype = pack.fact_types.get(fact_type) if fact_type is not None else None
+    spec = ftype.field(field) if ftype is not None else None
+    return spec is None or spec.ordered
+
+
+def _cause(
+    firing: Firing,
+    joins: Sequence[tuple[str, str]],
+    pack: RulePack,
+    names: Mapping[str, str],
+    pairs: Mapping[str, tuple[str, str]],
+) -> tuple[object, ...]:
+    slots = dict(firing.slots)
+    neutral = tuple(
+        (slot, str(fact["id"]))
+        for slot, fact in firing.slots
+        if not _fact_parties(fact, pack, names, pairs)
+    )
+    values = tuple(
+        (slot, name, str(slots[slot].get(name))) for slot, name in joins if slot in slots
+    )
+    return neutral + values
+
+
+def _among(sets: Sequence[tuple[str, ...]], names: Mapping[str, str]) -> str:
+    """``This holds for 3 pairs among Alpha, Beta and Gamma: Alpha–Beta, …``."""
+    involved = [pid for pid in names if any(pid in s for s in sets)]
+    what = "pairs" if all(len(s) == 2 for s in sets) else "groups of parties"
+    listed = ", ".join("–".join(names[p] for p in s) for s in sets)
+    return (
+        f"This holds for {len(sets)} {what} among {_and([names[p] for p in involved])}: {listed}."
+    )
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _order(f: Finding) -> tuple[int, int, str, tuple[str, ...]]:
@@ -241,8 +419,17 @@ def count(findings: Sequence[Finding]) -> Counts:
     )
 
 
-def decide(findings: Sequence[Finding], policy: VerdictPolicy) -> tuple[Verdict, str]:
-    """The verdict and its reason. A critical red flag can never be averaged away."""
+def decide(
+    findings: Sequence[Finding], policy: VerdictPolicy, coverage: Coverage | None = None
+) -> tuple[Verdict, str]:
+    """The verdict and its reason. A critical red flag can never be averaged away.
+
+    In order: a critical red flag, or ``reconsider_high`` high ones, mean ``reconsider``,
+    however little the case answers (a red flag rests on what the case states, and answers
+    still to come can add red flags, never take one away). Otherwise a case that answers
+    less than the pack's ``incomplete_below`` share of its questions is ``incomplete``: too
+    little to say "proceed". Then the counts for ``proceed_with_conditions``; else ``proceed``.
+    """
     flags = [f for f in findings if f.kind == FindingKind.red_flag]
     critical = [f for f in flags if f.severity == Severity.critical]
     high = [f for f in flags if f.severity == Severity.high]
@@ -252,14 +439,27 @@ def decide(findings: Sequence[Finding], policy: VerdictPolicy) -> tuple[Verdict,
         return Verdict.reconsider, _because("critical red flag", critical)
     if len(high) >= policy.reconsider_high:
         return Verdict.reconsider, _because("high red flag", high)
+    below = policy.incomplete_below
+    if below is not None and coverage is not None and coverage.ratio < below:
+        so_far = [
+            _because(f"{label} red flag", found)
+            for label, found in (("high", high), ("medium", medium))
+            if found
+        ]
+        return Verdict.incomplete, "; ".join(
+            [
+                f"answered {coverage.summary}, below the {percent(below)} the pack needs to judge",
+                *so_far,
+            ]
+        )
+    # Count what is missing, not how many rules miss it: one unknown block can leave
+    # several rules unjudged.
+    missing = {e.path for f in questions for e in f.evidence}
     reasons = []
     if high:
         reasons.append(_because("high red flag", high))
     if len(medium) >= policy.conditions_medium:
         reasons.append(_because("medium red flag", medium))
-    # Count what is missing, not how many rules miss it: one unknown block can leave
-    # several rules unjudged.
-    missing = {e.path for f in questions for e in f.evidence}
     if len(missing) >= policy.conditions_open_questions:
         reasons.append(
             f"{len(missing)} unknown fields to fill in first "

@@ -169,6 +169,10 @@ class VerdictPolicy(_Strict):
     """This many medium red flags (or any high) mean ``proceed_with_conditions``."""
     conditions_open_questions: int = Field(default=3, ge=1)
     """This many distinct unknown fields behind open questions mean ``proceed_with_conditions``."""
+    incomplete_below: Annotated[float, Field(strict=True, gt=0, le=1)] | None = None
+    """A case that answers less than this share of the questions the pack asks is
+    ``incomplete`` instead of ``proceed`` or ``proceed_with_conditions``; a ``reconsider``
+    stands. Unset: no case is ``incomplete``."""
 
 
 class Overrides(_Strict):

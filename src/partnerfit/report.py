@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -12,12 +13,14 @@ from .case import Severity
 from .documents import format_loc
 from .errors import Location, UsageError
 
-REPORT_SCHEMA_VERSION = "1.1"
+REPORT_SCHEMA_VERSION = "1.2"
 """Bump on every change to the JSON layout (minor: additive; major: anything else).
 
 1.1 added waivers (``waived``, ``waivers``, ``counts.waived``, ``evaluated_on``),
 severity overrides (``severity_overridden_by``, ``rule_severity``), ``notes`` and
 the pack ``layers``.
+1.2 added ``coverage`` (how many of the questions the pack asks the case answers) and
+the verdict ``incomplete``.
 """
 
 
@@ -31,6 +34,8 @@ class Verdict(StrEnum):
     proceed = "proceed"
     proceed_with_conditions = "proceed_with_conditions"
     reconsider = "reconsider"
+    incomplete = "incomplete"
+    """The case answers too little of what the pack asks to judge it (see ``coverage``)."""
 
     @property
     def label(self) -> str:
@@ -109,6 +114,33 @@ class Counts(_Frozen):
     """Red flags waived by the case; they are not in the counts above."""
 
 
+class Coverage(_Frozen):
+    """How much of what the pack asks the case answers.
+
+    A question is one field the pack's rules require (``requires:``), asked of each party
+    for a party's fields and once for the alliance's and the governance's. It is open when
+    the case leaves the field (or a block holding it) unknown, answered otherwise.
+    """
+
+    asked: int
+    """Questions the pack asks of this case."""
+    answered: int
+    """Of those, how many the case answers (a value, or an explicit ``false``/``none``/``[]``)."""
+    ratio: float
+    """``answered / asked``, rounded to 4 places; 1.0 when the pack asks nothing."""
+
+    @property
+    def summary(self) -> str:
+        """``12 of 40 questions the pack asks (30%)``."""
+        s = "s" if self.asked != 1 else ""
+        return f"{self.answered} of {self.asked} question{s} the pack asks ({percent(self.ratio)})"
+
+
+def percent(ratio: float) -> str:
+    """A share in whole percent, rounded down: 49.9% is not shown as the 50% it falls short of."""
+    return f"{math.floor(round(ratio * 100, 6))}%"
+
+
 class WaiverStatus(StrEnum):
     """What became of one waiver recorded in the case."""
 
@@ -183,6 +215,9 @@ class Report(_Frozen):
     """Every layer of the rule pack, in load order (later layers override earlier ones)."""
     evaluated_on: dt.date | None = None
     """The date waiver expiry was judged against; set only when a waiver has an expiry."""
+    coverage: Coverage | None = None
+    """How many of the questions the pack asks the case answers; below the pack's
+    ``incomplete_below`` the verdict is ``incomplete``. Absent in reports before 1.2."""
 
     @property
     def unused_waivers(self) -> tuple[WaiverOutcome, ...]:

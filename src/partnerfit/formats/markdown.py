@@ -31,6 +31,7 @@ def render(report: Report) -> str:
         "",
         f"**Verdict: {report.verdict.label}**. {_cell(report.reason)}",
         "",
+        *([f"The case answers {_cell(report.coverage.summary)}.", ""] if report.coverage else []),
         f"Case `{_cell(report.case_id)}`"
         + (f" from `{_cell(report.file)}`" if report.file else "")
         + f", checked with {_cell(report.pack.name)} {_cell(report.pack.version)}"

@@ -29,6 +29,7 @@ def render(report: Report) -> str:
         f"Pack      {_p(report.pack.name)} {_p(report.pack.version)}",
         _layers(report),
         f"Verdict   {report.verdict.label.upper()}: {_p(report.reason)}",
+        f"Answered  {report.coverage.summary}" if report.coverage else None,
         "",
     ]
     lines = [line for line in head if line is not None]
