@@ -25,8 +25,9 @@ from partnerfit.batch import (
     run_batch,
 )
 from partnerfit.errors import UsageError
-from partnerfit.formats import BatchFormat, batch_writer
+from partnerfit.formats import BatchFormat, FolderFormat, batch_writer
 from partnerfit.limits import FILE_TIMEOUT_SECONDS
+from partnerfit.text import printable
 
 from . import (
     ExitCode,
@@ -44,6 +45,7 @@ from . import (
     stops_on_signals,
     today_option,
 )
+from .folder import INDEX, folder_output
 
 _KINDS = {
     stat.S_IFLNK: "a symbolic link",
@@ -193,13 +195,14 @@ def _progress(items: Iterator[BatchItem], length: int, show: bool) -> Iterator[B
     metavar="SECONDS",
     help="Stop checking a file after this long and give it an error row; 0: no limit.",
 )
-@format_option([f.value for f in BatchFormat], BatchFormat.table.value)
+@format_option([f.value for f in (*BatchFormat, *FolderFormat)], BatchFormat.table.value)
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False, writable=True),
+    type=click.Path(path_type=Path, writable=True),
     default=None,
-    help="Write here instead of stdout; a regular file, replaced when the batch completes.",
+    help="Write here instead of stdout; a regular file, replaced when the batch completes "
+    "(html: a folder, given one page per case and an index.html).",
 )
 @fail_on_option("Exit 1 when any case has a red flag at or above this severity.")
 @rules_option
@@ -240,7 +243,9 @@ def batch(
         show_progress = not quiet and sys.stderr is not None and sys.stderr.isatty()
         # A table or Markdown document printed to the terminal ends with the summary itself.
         in_document = fmt in (BatchFormat.table, BatchFormat.markdown) and output is None
-        with atomic_output(output) as out:
+        folder = fmt in [f.value for f in FolderFormat]
+        opened = folder_output(output) if folder else atomic_output(output)
+        with opened as out:
             items = run_batch(
                 files, rules, min(n_jobs, len(files)), today=as_date(today), timeout=limit
             )
@@ -255,6 +260,10 @@ def batch(
                 writer.finish(summary)
     if not quiet and not in_document:
         click.echo(summary.line(), err=True)
+    if not quiet and folder and output is not None:
+        pages = summary.cases - summary.errors
+        index = printable(path_text(str(output / INDEX)))
+        click.echo(f"{pages} page{'' if pages == 1 else 's'} written; open {index}", err=True)
     if summary.errors:
         sys.exit(ExitCode.ERROR)
     sys.exit(ExitCode.RED_FLAGS if failed else ExitCode.OK)

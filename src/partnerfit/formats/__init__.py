@@ -2,7 +2,9 @@
 
 Batches have their own enum, :class:`BatchFormat`: each batch format is a
 :class:`~partnerfit.formats.stream.BatchWriter` that writes results to a text
-stream as they arrive; :func:`render_batch` collects one into a string.
+stream as they arrive; :func:`render_batch` collects one into a string. A
+:class:`FolderFormat` writes a folder instead: an index to the stream and one
+file per case to the stream's ``write_page`` (:class:`~partnerfit.formats.html.PageSink`).
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from typing import TYPE_CHECKING, TextIO
 
 from partnerfit.report import Report
 
-from . import markdown, table
+from . import html, markdown, table
 
 if TYPE_CHECKING:
     from partnerfit.batch import BatchItem
+    from partnerfit.case import Case
     from partnerfit.pack import RulePack
 
     from .stream import BatchWriter
@@ -28,6 +31,7 @@ class Format(StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 def _json(report: Report) -> str:
@@ -41,8 +45,15 @@ _RENDERERS: dict[Format, Callable[[Report], str]] = {
 }
 
 
-def render(report: Report, fmt: Format | str) -> str:
-    """The report in the given format, as a string ending in a newline."""
+def render(report: Report, fmt: Format | str, *, case: Case | None = None) -> str:
+    """The report in the given format, as a string ending in a newline.
+
+    ``html`` also shows the parties' names and their own answers side by side: from
+    ``case`` when given, else from the case file the report names if it still holds
+    the same case (:func:`~partnerfit.formats.html.case_from_file`).
+    """
+    if Format(fmt) == Format.html:
+        return html.render(report, case if case is not None else html.case_from_file(report))
     return _RENDERERS[Format(fmt)](report)
 
 
@@ -58,8 +69,14 @@ class BatchFormat(StrEnum):
     junit = "junit"
 
 
+class FolderFormat(StrEnum):
+    """Formats of ``partnerfit batch`` that write a folder: one page per case and an index."""
+
+    html = "html"
+
+
 def batch_writer(
-    fmt: BatchFormat | str,
+    fmt: BatchFormat | FolderFormat | str,
     out: TextIO,
     *,
     pack: RulePack,
@@ -75,6 +92,10 @@ def batch_writer(
     from .portfolio import MarkdownWriter, TableWriter
     from .sarif import SarifWriter
 
+    if fmt == FolderFormat.html:
+        from .htmlsite import HtmlSiteWriter
+
+        return HtmlSiteWriter(out, pack=pack, fail_on=fail_on, files=files)
     writers: dict[BatchFormat, type[BatchWriter]] = {
         BatchFormat.table: TableWriter,
         BatchFormat.json: JsonWriter,
@@ -89,12 +110,13 @@ def batch_writer(
 
 def render_batch(
     items: Iterable[BatchItem],
-    fmt: BatchFormat | str,
+    fmt: BatchFormat | FolderFormat | str,
     *,
     pack: RulePack,
     fail_on: str = "high",
 ) -> str:
-    """A whole batch in format ``fmt``, as one string (for small batches and tests)."""
+    """A whole batch in format ``fmt``, as one string (for small batches and tests; a
+    folder format gives its index alone)."""
     from partnerfit.batch import Summary
 
     listed = list(items)
@@ -109,4 +131,4 @@ def render_batch(
     return buffer.getvalue()
 
 
-__all__ = ["BatchFormat", "Format", "batch_writer", "render", "render_batch"]
+__all__ = ["BatchFormat", "FolderFormat", "Format", "batch_writer", "render", "render_batch"]
