@@ -19,6 +19,7 @@ from partnerfit.cli import ExitCode, main
 from partnerfit.formats import Format, html, render
 from partnerfit.report import (
     Counts,
+    Coverage,
     Evidence,
     Finding,
     FindingKind,
@@ -295,6 +296,25 @@ def test_the_chart_shows_findings_by_area_with_a_text_equivalent(page: Element) 
     )
     bars = [r.find("title").text() for r in svg.find_all("rect") if r.children]
     assert bars[:3] == ["alignment: 1 red flag", "alignment: 1 strength", "common foe: 1 red flag"]
+
+
+def test_the_verdict_says_how_much_of_the_case_is_answered() -> None:
+    coverage = Coverage(asked=10, answered=7, ratio=0.7)
+    verdict = parse(html.render(_report(coverage=coverage))).find("section", "verdict")
+    assert verdict.find("p", "coverage").text() == (
+        "The case answers 7 of the 10 questions the rule pack asks (70%)."
+    )
+    incomplete = _report(
+        coverage=Coverage(asked=10, answered=2, ratio=0.2),
+        verdict=Verdict.incomplete,
+        reason="answered 2 of 10 questions the pack asks (20%)",
+    )
+    verdict = parse(html.render(incomplete)).find("section", "verdict")
+    assert _texts(verdict.find_all("p")) == [
+        "Answered 2 of 10 questions the pack asks (20%)",  # said once, as a sentence
+        "4 red flags (1 critical, 1 high, 1 medium, 1 low) · 3 open questions · 1 strength",
+    ]
+    assert verdict.find("h2").text() == "Verdict: incomplete"
 
 
 def test_no_findings_says_there_is_nothing_to_clear() -> None:

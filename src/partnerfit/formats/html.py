@@ -351,7 +351,7 @@ class _Page:
             'aria-labelledby="verdict">'
             f'<h2 id="verdict"><span class="label">Verdict:</span> '
             f'<span class="value">{_t(r.verdict.label)}</span></h2>'
-            f'<p class="reason">{_para(r.reason)}</p>'
+            f'<p class="reason">{_para(r.reason[:1].upper() + r.reason[1:])}</p>'
             f'<p class="counts">{" · ".join(counts)}</p>'
             f"{self.coverage()}"
             "</section>"
@@ -363,6 +363,8 @@ class _Page:
         asked = getattr(cov, "asked", None)
         answered = getattr(cov, "answered", None)
         if not isinstance(asked, int) or not isinstance(answered, int) or asked <= 0:
+            return ""
+        if self.report.verdict.value == "incomplete":  # its reason says this already
             return ""
         share = 100 * answered / asked
         return (
@@ -759,6 +761,8 @@ def _css() -> str:
         ".chart svg{width:100%;max-width:26rem;height:auto}.chart{margin:0}"
         ".answers th[scope=row]{width:9rem}"
         "footer{margin-top:2.5rem;padding-bottom:2rem;font-size:.85rem;border-top:1px solid #d0d7de}"
+        ".wide{max-width:72rem}thead th{overflow-wrap:normal}"
+        ".index td{overflow-wrap:normal}.index td code{overflow-wrap:anywhere}"
         ".index td.verdict-cell{white-space:nowrap}"
         "@media (max-width:40rem){"
         "body{font-size:15px}h1{font-size:1.45rem}"
@@ -816,9 +820,9 @@ def index_head(total: int | None) -> str:
     then :func:`index_row` per input, then :func:`index_foot`."""
     heading = "Partnership checks" + (f": {_plural(total, 'case')}" if total else "")
     return _head(heading) + (
-        f'<header><p class="kicker">partnerfit</p><h1>{heading}</h1>'
+        f'<header class="wide"><p class="kicker">partnerfit</p><h1>{heading}</h1>'
         '<p class="meta">One page per case; open a case for its verdict, what to do next '
-        "and its evidence.</p></header>\n<main>\n"
+        'and its evidence.</p></header>\n<main class="wide">\n'
         '<table class="index stack"><thead><tr><th scope="col">Case</th>'
         '<th scope="col">Verdict</th><th scope="col">Red flags</th>'
         '<th scope="col">Open questions</th><th scope="col">Strengths</th>'
@@ -874,5 +878,5 @@ def index_foot(summary_line: str, top: Sequence[tuple[str, int, str]]) -> str:
         ]
         out.append("</ul>")
     out.append("</main>")
-    out.append(f"<footer><p>Made by partnerfit {_t(_version())}.</p></footer>")
+    out.append(f'<footer class="wide"><p>Made by partnerfit {_t(_version())}.</p></footer>')
     return "\n".join(out) + "\n" + _TAIL
