@@ -315,6 +315,10 @@ class _Page:
     def link(self, f: Finding, text: str) -> str:
         return f'<a href="#{self.anchors[id(f)]}">{text}</a>'
 
+    def jump(self, f: Finding, text: str) -> str:
+        """`` · `` and a link to the finding further down (not printed: paper has no links)."""
+        return f'<span class="jump"> · {self.link(f, text)}</span>'
+
     def meta(self) -> str:
         r = self.report
         parts = [f"Case <code>{_t(r.case_id)}</code>"]
@@ -389,8 +393,8 @@ class _Page:
             badge = _badge(f.severity.value)
             steps.append(
                 f'<li class="step"><p>{badge} <strong>{_t(f.title)}.</strong> {_t(action)}</p>'
-                f'<p class="who">Ask: {self.whom(f)} · '
-                f"{self.link(f, 'the red flag and its evidence')}</p></li>"
+                f'<p class="who">Ask: {self.whom(f)}'
+                f"{self.jump(f, 'the red flag and its evidence')}</p></li>"
             )
         asked = 0
         for f in questions:
@@ -402,7 +406,7 @@ class _Page:
             asked += 1
             steps.append(
                 f'<li class="step"><p><span class="tag">Question</span> {_t(f.message)}</p>'
-                f'<p class="who">Ask: {self.whom(f)} · {self.link(f, "why it is asked")}</p></li>'
+                f'<p class="who">Ask: {self.whom(f)}{self.jump(f, "why it is asked")}</p></li>'
             )
         if not steps:
             body = "<p>Nothing to clear before signing: no red flag and no open question.</p>"
@@ -781,6 +785,7 @@ def _css() -> str:
         "a{color:inherit;text-decoration:none}"
         ".verdict,.badge,.finding{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
         "h2,h3{break-after:avoid}tr,li{break-inside:avoid}"
+        ".jump{display:none}.chart svg{max-width:18rem}"
         "}"
     )
 
