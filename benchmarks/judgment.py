@@ -8,7 +8,10 @@ often it fired on alliances that worked and on those that failed: a rule that fi
 often on both carries no information.
 
 A verdict agrees with an outcome when an alliance that worked did not get ``reconsider``
-and one that failed did. Mixed outcomes are shown but not scored.
+and one that failed did. Mixed outcomes are shown but not scored. An ``incomplete`` verdict
+(the case answers less of what the pack asks than the pack needs to judge) is scored like
+any verdict other than ``reconsider``, and listed apart; the ``answered`` column gives each
+case's share of the questions the pack asks.
 
     .venv/bin/python benchmarks/judgment.py                  # the report
     .venv/bin/python benchmarks/judgment.py --min-agreement 9  # exit 1 below 9 agreeing
@@ -26,7 +29,7 @@ from pathlib import Path
 from tabulate import tabulate
 
 from partnerfit import evaluate, load_case, load_pack
-from partnerfit.report import Report, Verdict
+from partnerfit.report import Report, Verdict, percent
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY = ROOT / "cases" / "history"
@@ -70,6 +73,11 @@ def _flags(report: Report) -> str:
     return " ".join(k if n == 1 else f"{k}×{n}" for k, n in sorted(counts.items()))
 
 
+def _answered(report: Report) -> str:
+    c = report.coverage
+    return "-" if c is None else f"{c.answered}/{c.asked} {percent(c.ratio)}"
+
+
 def print_report(results: list[Result]) -> int:
     rows = [
         [
@@ -78,11 +86,20 @@ def print_report(results: list[Result]) -> int:
             r.report.verdict.value,
             {True: "yes", False: "NO", None: "-"}[r.agrees],
             r.report.counts.open_questions,
+            _answered(r.report),
             _flags(r.report),
         ]
         for r in results
     ]
-    headers = ["case", "outcome", "verdict", "agrees", "questions", "red flags (severity)"]
+    headers = [
+        "case",
+        "outcome",
+        "verdict",
+        "agrees",
+        "questions",
+        "answered",
+        "red flags (severity)",
+    ]
     print(tabulate(rows, headers=headers, disable_numparse=True))
 
     print("\nConfusion matrix (rows: outcome; columns: verdict)")
@@ -136,6 +153,11 @@ def print_report(results: list[Result]) -> int:
         r.case for r in worked if any(f.severity.value == "critical" for f in r.report.red_flags())
     ]
     print(f"critical flags on alliances that worked: {len(critical)} {' '.join(critical)}".rstrip())
+    incomplete = [r.case for r in results if r.report.verdict is Verdict.incomplete]
+    print(
+        f"incomplete (too little answered to judge; scored as not reconsider): "
+        f"{len(incomplete)} {' '.join(incomplete)}".rstrip()
+    )
     return agreeing
 
 

@@ -114,10 +114,10 @@ def findings_from(
             continue
         finding = _finding(lr, [firing], pack, sources, case)
         by_key.setdefault(finding.key, finding)
+    order = {pid: i for i, pid in enumerate(names)}
     for (rid, _), group in causes.items():
-        order = {pid: i for i, pid in enumerate(names)}
-        group.sort(key=lambda item: tuple(order.get(p, len(order)) for p in item[0]))
-        sets = list(dict.fromkeys(tuple(sorted(ps, key=order.__getitem__)) for ps, _ in group))
+        group.sort(key=lambda item: tuple(order[p] for p in item[0]))
+        sets = list(dict.fromkeys(ps for ps, _ in group))
         if len(sets) < 2:  # one pair of parties: each firing is its own finding, as ever
             for _, firing in group:
                 finding = _finding(rules[rid], [firing], pack, sources, case)
@@ -216,10 +216,9 @@ def _firing_parties(
     names: Mapping[str, str],
     pairs: Mapping[str, tuple[str, str]],
 ) -> tuple[str, ...]:
-    found: dict[str, None] = {}
-    for _, fact in firing.slots:
-        found.update(dict.fromkeys(_fact_parties(fact, pack, names, pairs)))
-    return tuple(found)
+    """The parties a firing's facts belong to or name, in the case's order."""
+    found = {pid for _, fact in firing.slots for pid in _fact_parties(fact, pack, names, pairs)}
+    return tuple(pid for pid in names if pid in found)
 
 
 def _value_joins(lr: LoadedRule, pack: RulePack) -> tuple[tuple[str, str], ...]:
