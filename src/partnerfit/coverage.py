@@ -16,8 +16,9 @@ the extractor does not ask about on this case (a question that does not apply).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from .facts import ASKABLE, Fact
 from .pack import RuleKind, RulePack
@@ -52,15 +53,31 @@ class Answered:
 
 def asked_fields(pack: RulePack) -> tuple[str, ...]:
     """The most specific fields the active rules require, sorted."""
+    return tuple(generic for generic, _, _ in _plan(pack))
+
+
+# Per pack (packs are loaded once per process and kept): (field, the field and the blocks
+# that hold it, asked of each party).
+_plans: dict[int, tuple[RulePack, tuple[tuple[str, tuple[str, ...], bool], ...]]] = {}
+
+
+def _plan(pack: RulePack) -> tuple[tuple[str, tuple[str, ...], bool], ...]:
+    held = _plans.get(id(pack))
+    if held is not None and held[0] is pack:
+        return held[1]
     required = {
         generic
         for lr in pack.active()
         if lr.rule.kind != RuleKind.derived
         for generic in lr.rule.requires
     }
-    return tuple(
-        sorted(g for g in required if not any(g in _ancestors(o) for o in required if o != g))
+    holders = {block for generic in required for block in _ancestors(generic)}
+    plan = tuple(
+        (generic, (generic, *_ancestors(generic)), _per_party(generic))
+        for generic in sorted(required - holders)
     )
+    _plans[id(pack)] = (pack, plan)
+    return plan
 
 
 def answered(pack: RulePack, facts: Sequence[Fact], parties: Sequence[str]) -> Answered:
@@ -68,10 +85,8 @@ def answered(pack: RulePack, facts: Sequence[Fact], parties: Sequence[str]) -> A
     unknown = {(str(f["field"]), _party(f)) for f in facts if f["t"] == "unknown"}
     asked: list[Question] = []
     missing: list[Question] = []
-    for generic in asked_fields(pack):
-        scopes: Iterable[str | None] = parties if _per_party(generic) else (None,)
-        chain = (generic, *_ancestors(generic))
-        for party in scopes:
+    for generic, chain, per_party in _plan(pack):
+        for party in parties if per_party else (None,):
             question = Question(generic, party)
             asked.append(question)
             if any((g, party) in unknown for g in chain):
@@ -84,6 +99,7 @@ def _party(fact: Fact) -> str | None:
     return str(party) if party is not None else None
 
 
+@cache
 def _ancestors(generic: str) -> tuple[str, ...]:
     """The blocks that hold a field, nearest first: ``governance.deadlock.mechanism`` →
     ``governance.deadlock``, ``governance``. An entity a party lists (``principal.x``)
@@ -101,6 +117,7 @@ def _ancestors(generic: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@cache
 def _holder(entity: str) -> str | None:
     """The askable block that lists an entity: ``principal`` → ``party.principals``."""
     found = [g for g in ASKABLE if g.rsplit(".", 1)[-1] == f"{entity}s"]

@@ -96,7 +96,7 @@ def findings_from(
     by_key: dict[tuple[str, tuple[str, ...]], Finding] = {}
     asked: dict[str, list[Fact]] = {}
     causes: dict[tuple[str, tuple[object, ...]], list[tuple[tuple[str, ...], Firing]]] = {}
-    joins: dict[str, tuple[tuple[str, str], ...]] = {}
+    joins = _joins_of(pack)
     for firing in firings:
         if firing.rule in pack.compiled.asks:
             for rid in pack.compiled.asks[firing.rule]:
@@ -189,11 +189,33 @@ def _pair_of(fact: Fact) -> tuple[str, str]:
     return str(fact["a"]), str(fact["b"])
 
 
+# Per pack (packs are loaded once per process and kept): each rule's value joins.
+_joins: dict[int, tuple[RulePack, dict[str, tuple[tuple[str, str], ...]]]] = {}
+
+
+def _joins_of(pack: RulePack) -> dict[str, tuple[tuple[str, str], ...]]:
+    held = _joins.get(id(pack))
+    if held is None or held[0] is not pack:
+        held = _joins[id(pack)] = (pack, {})
+    return held[1]
+
+
 def _id_fields(fact: Fact, pack: RulePack) -> list[str]:
     ftype = pack.fact_types.get(str(fact["t"]))
     if ftype is None:
         return []
-    return [n for n in fact if n != "id" and (spec := ftype.field(n)) is not None and spec.ordered]
+    ids = _ID_FIELDS.get(ftype.name)
+    if ids is None or ids[0] is not ftype:
+        ids = _ID_FIELDS[ftype.name] = (
+            ftype,
+            frozenset(n for n, spec in ftype.all_fields().items() if spec.ordered and n != "id"),
+        )
+    return [n for n in fact if n in ids[1]]
+
+
+_ID_FIELDS: dict[str, tuple[object, frozenset[str]]] = {}
+"""Fact type name → (the type, its id fields but ``id``), rebuilt when a pack defines the
+type anew (a derived type)."""
 
 
 def _fact_parties(
