@@ -15,6 +15,7 @@ Linux only (reads /proc/self/status). Nothing is asserted: read the numbers.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import time
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, default=1_000, help="print RSS every N (1000)")
     parser.add_argument("--warmup", type=int, default=1_000, help="evaluations before the baseline")
     parser.add_argument("--rules", action="append", default=[], help="rule pack folder(s)")
+    parser.add_argument("--json", action="store_true", help="end with the figures as one JSON line")
     args = parser.parse_args(argv)
 
     pack = partnerfit.load_pack(*args.rules) if args.rules else partnerfit.default_pack()
@@ -89,6 +91,15 @@ def main(argv: list[str] | None = None) -> int:
         f"RSS after warm-up {baseline / 1024:.1f} MiB, at the end {last / 1024:.1f} MiB: "
         f"ratio last/first-after-warm-up = {last / baseline:.3f}"
     )
+    if args.json:
+        figures = {
+            "warmup": args.warmup,
+            "evaluations": args.n,
+            "baseline_kib": baseline,
+            "last_kib": last,
+            "cases_per_s": args.n / (time.perf_counter() - start),
+        }
+        print(json.dumps(figures))
     return 0
 
 
