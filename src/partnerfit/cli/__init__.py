@@ -381,7 +381,7 @@ def vocabulary_markdown() -> str:
 def _register() -> None:
     # Sub-command modules attach themselves to ``main``; imported here so that
     # ``partnerfit.cli:main`` sees every command.
-    from partnerfit.cli import batch, diff, new, rules  # noqa: F401
+    from partnerfit.cli import batch, diff, new, questionnaire, rules  # noqa: F401
 
 
 _register()
