@@ -37,10 +37,19 @@ ONE_SIDED = _k(
 JV_NO_EXIT = _k("PF-EX-002", "alliance.kind", "governance.exit_terms.defined")
 HORIZONS = _k("PF-HZ-001", f"{P0}.answers.horizon_years", f"{P1}.answers.horizon_years")
 NO_KPIS = _k("PF-MT-001", "alliance.joint_kpis")
+# A case written before the deal-term fields leaves the agreement, IP and economics unknown:
+# each rule that needs them asks (rules/terms.yaml, rules/economics.yaml).
+DEAL_TERM_QUESTIONS = {
+    *(_k(f"PF-AGR-00{n}", "alliance.agreement") for n in (1, 2, 3, 4)),
+    *(_k(f"PF-ECO-00{n}", "alliance.economics") for n in (1, 2)),
+    *(_k(f"PF-IP-00{n}", "alliance.ip") for n in (1, 2, 3, 4, 5, 6)),
+}
 
 # Case → (verdict, its red flags exactly).
 EXPECTED: dict[str, tuple[Verdict, set[Key]]] = {
-    "good-fit-scanners-and-service": (Verdict.proceed, set()),
+    # The seeds' good fit predates the deal-term fields: how far the deal is written down,
+    # its IP and its economics are open questions, and three unknown fields set conditions.
+    "good-fit-scanners-and-service": (Verdict.proceed_with_conditions, set()),
     "failed-professional-partnership": (
         Verdict.reconsider,
         {
@@ -221,7 +230,17 @@ def test_seeds_good_fit_shows_its_strengths(pack: RulePack) -> None:
         _k("PF-SC-010", "alliance.projects"),
         _k("PF-SP-010", f"{P0}.executive_sponsor", f"{P1}.executive_sponsor"),
     }
-    assert _keys(report, FindingKind.open_question) == set()
+    assert _keys(report, FindingKind.open_question) == {
+        *DEAL_TERM_QUESTIONS,
+        _k("PF-EX-005", "governance.exit_terms.change_of_control"),
+        _k("PF-EX-006", "governance.exit_terms.change_of_control"),
+        _k(
+            "PF-PA-002",
+            f"{P0}.principals[0].personal_goals",
+            f"{P1}.principals[0].personal_goals",
+            f"{P1}.principals[1].personal_goals",
+        ),
+    }
 
 
 def test_failed_partnership_is_complementary_but_drifts(pack: RulePack) -> None:
@@ -250,6 +269,11 @@ def test_blank_answers_are_open_questions_not_red_flags(pack: RulePack) -> None:
         _k("PF-HZ-002", f"{P1}.answers.three_year_goal"),
         # Governance is described, but not whether roles or a committee exist.
         _k("PF-ST-001", "governance.roles", "governance.steering_committee"),
+        *DEAL_TERM_QUESTIONS,
+        _k("PF-SC-002", "alliance.scope_out"),
+        _k("PF-EX-005", "governance.exit_terms.change_of_control"),
+        _k("PF-EX-006", "governance.exit_terms.change_of_control"),
+        _k("PF-PA-002", f"{P0}.principals[0].personal_goals", f"{P1}.principals[0].personal_goals"),
     }
 
 
