@@ -879,7 +879,15 @@ def _field_of(question: Question) -> tuple[type[BaseModel], str]:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    """Not answered: nothing, empty text, or a block (or list of blocks) left as it was.
+    An empty list, ``[]``, is an answer: none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return True
+    if isinstance(value, dict):
+        return all(_blank(v) for v in value.values())
+    if isinstance(value, list):
+        return bool(value) and all(isinstance(v, dict | type(None)) and _blank(v) for v in value)
+    return False
 
 
 def _is_none_word(value: Any) -> bool:
@@ -1306,7 +1314,8 @@ def _in_words(value: Any, question: Question | None) -> str:
         return f"{name} ({_word(RELATION, relation)})" if relation else repr(name)
     if isinstance(value, float | int):
         return _number_text(value)
-    return _show(value)
+    text = str(value)
+    return repr(text if len(text) <= 120 else text[:117] + "...")
 
 
 def _blanks(filled: Sequence[_Filled], case: Case) -> list[Blank]:
