@@ -107,6 +107,8 @@ def test_check_names_a_file_whose_name_is_not_utf8_in_every_format(
         assert json.loads(out)["file"] == BAD_SHOWN
     elif fmt == Format.table:
         assert f"File      {printable(BAD_SHOWN)}\n" in out
+    elif fmt == Format.html:
+        assert f"from <code>{printable(BAD_SHOWN)}</code>" in out
     else:
         assert f" from `{printable(BAD_SHOWN)}`, checked with " in out
 
