@@ -44,6 +44,20 @@ DEAL_TERM_QUESTIONS = {
     *(_k(f"PF-ECO-00{n}", "alliance.economics") for n in (1, 2)),
     *(_k(f"PF-IP-00{n}", "alliance.ip") for n in (1, 2, 3, 4, 5, 6)),
 }
+# The older example cases say nothing of the parties' health, ways of working, affiliates
+# or third-party sales: the rules of rules/parties.yaml ask.
+PARTY_QUESTIONS = {
+    *(
+        _k(rule, f"{P0}.{field}", f"{P1}.{field}")
+        for rules, field in (
+            (("PF-HLT-001", "PF-HLT-002", "PF-HLT-003", "PF-HLT-004"), "health"),
+            (("PF-CUL-001", "PF-CUL-002", "PF-CUL-003"), "ways_of_working"),
+            (("PF-CON-001",), "affiliates"),
+            (("PF-CON-002",), "sells_third_party"),
+        )
+        for rule in rules
+    ),
+}
 
 # Case → (verdict, its red flags exactly).
 EXPECTED: dict[str, tuple[Verdict, set[Key]]] = {
@@ -232,6 +246,7 @@ def test_seeds_good_fit_shows_its_strengths(pack: RulePack) -> None:
     }
     assert _keys(report, FindingKind.open_question) == {
         *DEAL_TERM_QUESTIONS,
+        *PARTY_QUESTIONS,
         _k("PF-EX-005", "governance.exit_terms.change_of_control"),
         _k("PF-EX-006", "governance.exit_terms.change_of_control"),
         _k(
@@ -270,6 +285,7 @@ def test_blank_answers_are_open_questions_not_red_flags(pack: RulePack) -> None:
         # Governance is described, but not whether roles or a committee exist.
         _k("PF-ST-001", "governance.roles", "governance.steering_committee"),
         *DEAL_TERM_QUESTIONS,
+        *PARTY_QUESTIONS,
         _k("PF-SC-002", "alliance.scope_out"),
         _k("PF-EX-005", "governance.exit_terms.change_of_control"),
         _k("PF-EX-006", "governance.exit_terms.change_of_control"),
