@@ -142,6 +142,15 @@ def test_coverage_is_in_the_json_report(pack: RulePack) -> None:
     assert Report.from_json(report.to_json()) == report
 
 
+def test_a_report_from_before_coverage_still_reads(pack: RulePack) -> None:
+    data = json.loads(_check(_case(_party(0), _party(1)), pack).to_json())
+    del data["coverage"]
+    data["schema_version"] = "1.1"
+    old = Report.from_json(json.dumps(data))
+    assert (old.coverage, old.verdict) == (None, Verdict.proceed)
+    assert "Answered" not in render(old, "table")
+
+
 def _bare(n: int) -> dict[str, Any]:
     return {"id": NAMES[n].lower(), "name": NAMES[n]}
 
