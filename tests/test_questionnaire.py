@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from partnerfit.case import (
@@ -28,12 +28,15 @@ from partnerfit.case import (
     RiskTolerance,
 )
 from partnerfit.cli import ExitCode, main
+from partnerfit.errors import CaseError
 from partnerfit.evaluation import evaluate_case
 from partnerfit.loading import load_case
 from partnerfit.pack import RulePack
 from partnerfit.questionnaire import (
     HEADER_KEY,
     QuestionnaireError,
+    _flow_scalar,
+    _scalar,
     merge,
     questionnaire,
 )
@@ -552,25 +555,31 @@ _TEXT = st.text(
 @settings(max_examples=40, deadline=None)
 @given(
     vision=_TEXT,
+    mission=st.lists(_TEXT, min_size=2, max_size=3),
     values=st.lists(_TEXT.filter(lambda t: not re.search(r"[,;]", t)), min_size=1, max_size=4),
     years=st.integers(0, 100),
 )
+@example(vision="0", mission=["0", "0"], values=["?0", "0?", "a: b", "#c"], years=0)
 def test_any_answer_written_as_yaml_comes_back_as_written(
-    vision: str, values: list[str], years: int
+    vision: str, mission: list[str], values: list[str], years: int
 ) -> None:
-    from partnerfit.questionnaire import _flow_scalar, _scalar
-
     case = ROOT / "cases" / "early-stage-sparse.yaml"
     text = questionnaire(case, "aster")
     text = _answer(text, "vision", _scalar(vision))
+    text = _answer(text, "mission", _scalar("\n".join(mission)))
     text = _answer(text, "values", "[" + ", ".join(_flow_scalar(v) for v in values) + "]")
     text = _answer(text, "horizon_years", str(years))
-    loaded = load_case(merge(case, text).text)
-    answers = loaded.party("aster").answers
+    merged = merge(case, text).text
+    answers = load_case(merged).party("aster").answers
     assert answers is not None
     assert answers.vision == vision.strip()
+    assert answers.mission == "\n".join(mission).strip()
     assert answers.values == [v.strip() for v in values]
     assert answers.horizon_years == years
+    # And the questionnaire made from the merged case shows the same answers again.
+    again = questionnaire(merged, "aster")
+    result = merge(merged, again)
+    assert (result.text, result.conflicts) == (merged, [])
 
 
 # ---------------------------------------------------------------------------------------
@@ -668,4 +677,66 @@ def test_cli_merge_refuses_two_outputs_and_another_cases_file(tmp_path: Path) ->
     assert other.stderr == (
         f"partnerfit: error: {answers}:13: questionnaire: this questionnaire is for case "
         "'co-founding-split-loyalties', not for 'deal'\n"
+    )
+
+
+FOUR_SPACES = """\
+# four-space style
+id: four
+parties:
+-   id: a   # first
+    name: Alpha
+    answers:
+        vision: Be big
+    # about b
+-   id: b
+    name: Beta
+"""
+
+
+def test_a_case_in_another_indentation_keeps_it(tmp_path: Path) -> None:
+    case = tmp_path / "four.yaml"
+    case.write_text(FOUR_SPACES, encoding="utf-8")
+    text = questionnaire(case, "a")
+    assert merge(case, text).text == FOUR_SPACES
+    text = _answer(_answer(text, "mission", "Serve"), "pace", "slow")
+    assert merge(case, text).text == FOUR_SPACES.replace(
+        "        vision: Be big\n",
+        "        vision: Be big\n        mission: Serve\n    ways_of_working:\n        pace: slow\n",
+    )
+
+
+def test_a_block_shared_through_an_anchor_is_refused_not_changed_twice(tmp_path: Path) -> None:
+    case = tmp_path / "shared.yaml"
+    case.write_text(
+        "id: shared\nparties:\n  - id: a\n    name: A\n    answers: &same\n      vision: V\n"
+        "  - id: b\n    name: B\n    answers: *same\n",
+        encoding="utf-8",
+    )
+    text = _answer(questionnaire(case, "a"), "mission", "M")
+    with pytest.raises(CaseError, match=r"shares a block between places with a YAML anchor"):
+        merge(case, text)
+
+
+def test_a_case_without_a_file_is_written_as_plain_yaml() -> None:
+    case = load_case(
+        {
+            "id": "x",
+            "parties": [
+                {"id": "a", "name": "A", "principals": []},
+                {"id": "b", "name": "B", "answers": {"values": ["a, b", "c"]}},
+            ],
+        }
+    )
+    assert yaml.safe_load(questionnaire(case, "a"))["people"] == "none"
+    assert yaml.safe_load(questionnaire(case, "b"))["values"] == ["a, b", "c"]
+    untouched = merge(case, questionnaire(case, "a"), questionnaire(case, "b"))
+    assert untouched.conflicts == []
+    again = load_case(untouched.text)
+    assert again.model_dump() == case.model_dump()
+    text = _answer(questionnaire(case, "b"), "decision_style", "delegated")
+    assert merge(case, text).text == (
+        "id: x\nparties:\n  - id: a\n    name: A\n    principals: []\n  - id: b\n    name: B\n"
+        "    answers:\n      values: ['a, b', c]\n    ways_of_working:\n"
+        "      decision_style: delegated\n"
     )

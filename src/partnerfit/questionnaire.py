@@ -40,7 +40,11 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    LiteralScalarString,
+    SingleQuotedScalarString,
+)
 from ruamel.yaml.tokens import CommentToken
 
 from .case import (
@@ -564,8 +568,8 @@ def _scalar(value: Any) -> str:
             width=2**31 - 1,
             allow_unicode=True,
         ).removesuffix("\n")
-        if "\n" not in out:
-            return out.removeprefix("k: ")
+        if len(out.splitlines()) == 1:
+            return out.split(": ", 1)[1]  # after the key, k: or "k":
     raise ValueError(f"cannot write {value!r} on one line")  # pragma: no cover
 
 
@@ -579,7 +583,7 @@ def _flow_scalar(value: Any) -> str:
             width=2**31 - 1,
             allow_unicode=True,
         ).removesuffix("\n")
-        if "\n" not in out:
+        if len(out.splitlines()) == 1:
             return out[1:-1]
     raise ValueError(f"cannot write {value!r} on one line")  # pragma: no cover
 
@@ -1357,26 +1361,60 @@ def _dump_plain(data: dict[str, Any], *, as_json: bool) -> str:
         import json
 
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    out = io.StringIO()
+    _yaml(*DEFAULT_STYLE).dump(_to_rt(data, False, Case), out)
+    return out.getvalue()
 
 
-_STYLES = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (2, 4, 0), (3, 5, 2))
-"""(mapping, sequence, offset) indentations tried, in order, to write a file as it was."""
+DEFAULT_STYLE = (2, 4, 2)
+"""(mapping, sequence, offset) indentation of the example cases and of ``partnerfit new``."""
+_KEY_LINE = re.compile(r"^( *)(- +)?[^\s#\-][^:#]*:[ \t]*(#.*)?$")
+_LINE = re.compile(r"^( *)(- +)?[^\s#]")
+
+
+def _guess_style(text: str) -> tuple[int, int, int]:
+    """The file's own (mapping, sequence, offset) indentation, from the first nested
+    mapping and the first block list it holds (the example cases' where there is none)."""
+    mapping: int | None = None
+    sequence: tuple[int, int] | None = None
+    parent: int | None = None
+    for line in text.splitlines():
+        match = _LINE.match(line)
+        if match is None:
+            continue  # blank or a comment
+        indent = len(match[1]) + (len(match[2]) if match[2] else 0)
+        if parent is not None and match[2] and sequence is None and len(match[1]) >= parent:
+            offset = len(match[1]) - parent
+            sequence = (offset + len(match[2]), offset)
+        elif parent is not None and not match[2] and mapping is None and indent > parent:
+            mapping = indent - parent
+        key = _KEY_LINE.match(line)
+        parent = indent if key is not None else None
+        if mapping is not None and sequence is not None:
+            break
+    return (
+        mapping or DEFAULT_STYLE[0],
+        (sequence or DEFAULT_STYLE[1:])[0],
+        (sequence or DEFAULT_STYLE[1:])[1],
+    )
 
 
 def _round_trip(text: str) -> tuple[YAML, Any]:
-    """A round-trip reader/writer set to the file's own indentation, and its data."""
-    chosen: YAML | None = None
-    for mapping, sequence, offset in _STYLES:
-        rt = _yaml(mapping, sequence, offset)
+    """A round-trip reader/writer set to the file's own indentation, and its data.
+
+    When the file is written in none of the styles tried, its indentation is made
+    regular; its comments, order, quotes and flow style are kept all the same."""
+    first: tuple[YAML, Any] | None = None
+    for style in dict.fromkeys((_guess_style(text), DEFAULT_STYLE)):
+        rt = _yaml(*style)
         data = rt.load(text)
         out = io.StringIO()
         rt.dump(data, out)
         if out.getvalue() == text:
             return rt, data
-        chosen = chosen or rt
-    rt = chosen or _yaml(2, 4, 2)
-    return rt, rt.load(text)
+        first = first or (rt, rt.load(text))
+    assert first is not None
+    return first
 
 
 def _yaml(mapping: int, sequence: int, offset: int) -> YAML:
@@ -1465,21 +1503,36 @@ def _to_rt(value: Any, flow: bool, model: type[BaseModel] | None) -> Any:
     small records (other ventures, board seats) in flow style, as the example cases write
     them; a many-line text as a literal block where the file allows one."""
     if isinstance(value, dict):
+        flow = flow or model in _FLOW_ITEMS
         mapping = CommentedMap()
         for k, v in value.items():
             mapping[k] = _to_rt(v, flow, _submodel(model, k))
+        if flow:
+            mapping.fa.set_flow_style()
         return mapping
     if isinstance(value, list):
+        flow = flow or all(not isinstance(v, dict | list) and "\n" not in str(v) for v in value)
         seq = CommentedSeq([_to_rt(v, flow, model) for v in value])
-        if all(not isinstance(v, dict | list) and "\n" not in str(v) for v in value):
+        if flow:
             seq.fa.set_flow_style()
-        for item in seq:
-            if isinstance(item, CommentedMap) and model in _FLOW_ITEMS:
-                item.fa.set_flow_style()
         return seq
-    if isinstance(value, str) and "\n" in value and not flow and _literal_ok(value):
-        return LiteralScalarString(value)
+    if isinstance(value, str):
+        return _rt_text(value, flow)
     return value
+
+
+def _rt_text(text: str, flow: bool) -> Any:
+    """``text`` for ruamel to write so that the case file's reader (PyYAML, YAML 1.1) reads
+    it back as the same text: ruamel writes YAML 1.2, where more may stay unquoted (``?x``
+    inside ``[…]``, for one). Quoted wherever PyYAML itself would quote it."""
+    if "\n" in text and not flow and _literal_ok(text):
+        return LiteralScalarString(text)
+    shown = _flow_scalar(text) if flow else _scalar(text)
+    if shown == text:
+        return text
+    if shown.startswith("'"):
+        return SingleQuotedScalarString(text)
+    return DoubleQuotedScalarString(text)
 
 
 _FLOW_ITEMS: frozenset[type[BaseModel]] = frozenset({Venture})
