@@ -633,10 +633,10 @@ def test_cli_merges_in_place_and_lists_what_is_blank(tmp_path: Path) -> None:
     assert lines[:3] == [
         f"Merged 1 questionnaire into {out}.",
         "Still blank for Carrow Textiles Ltd: 19 questions",
-        "  mission: Mission: what is the partnership for, for its customers, beyond making money?",
+        "  - Mission: what is the partnership for, for its customers, beyond making money?",
     ]
     assert lines[-1] == (
-        "  people: Who leads or owns part of your company and will work on the partnership?"
+        "  - Who leads or owns part of your company and will work on the partnership?"
     )
     assert load_case(out).party("carrow").answers.vision == "Cloth"  # type: ignore[union-attr]
 

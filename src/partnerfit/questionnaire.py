@@ -292,7 +292,7 @@ SECTIONS: tuple[Section, ...] = (
             Question(
                 "value_you_bring",
                 ("contribution", "value"),
-                "Roughly what is that worth over the whole term, in money?",
+                "Roughly what is what your company puts in worth over the whole term, in money?",
                 "amount",
                 "A number in the currency of the deal, e.g. 400000 or 400k.",
             ),
@@ -305,7 +305,7 @@ SECTIONS: tuple[Section, ...] = (
             Question(
                 "value_you_expect",
                 ("expected_return", "value"),
-                "Roughly what is that worth over the whole term, in money?",
+                "Roughly what is what you expect to get worth over the whole term, in money?",
                 "amount",
                 "A number in the currency of the deal, e.g. 2000000 or 2m.",
             ),

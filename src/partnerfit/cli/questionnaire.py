@@ -133,4 +133,4 @@ def _report_blanks(blanks: list[Blank]) -> None:
         count = f"{len(items)} question{'s' if len(items) > 1 else ''}"
         _say(f"Still blank for {name}: {count}")
         for blank in items:
-            _say(f"  {blank.key}: {blank.question}")
+            _say(f"  - {blank.question}")
