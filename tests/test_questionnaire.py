@@ -740,3 +740,27 @@ def test_a_case_without_a_file_is_written_as_plain_yaml() -> None:
         "    answers:\n      values: ['a, b', c]\n    ways_of_working:\n"
         "      decision_style: delegated\n"
     )
+
+
+def test_a_cut_answer_is_refused_in_text_too(tmp_path: Path) -> None:
+    case = _new_case(tmp_path)
+    text = _answer(questionnaire(case, "carrow"), "name", "Tom Carrow # founder")
+    with pytest.raises(QuestionnaireError) as caught:
+        merge(case, text)
+    assert caught.value.location.field == "people[0].name"
+    assert caught.value.message.startswith("the text after '#' would be dropped")
+
+
+def test_a_value_that_reads_as_none_is_shown_as_a_list() -> None:
+    case = load_case(
+        {
+            "id": "x",
+            "parties": [
+                {"id": "a", "name": "A", "answers": {"values": ["None", "thrift"]}},
+                {"id": "b", "name": "B"},
+            ],
+        }
+    )
+    text = questionnaire(case, "a")
+    assert "\nvalues: [None, thrift]\n" in text
+    assert merge(case, text).conflicts == []

@@ -471,7 +471,7 @@ def _question_lines(
     if question.kind == "ventures":
         return lines + _venture_lines(question, value, indent)
     if question.kind == "names" and value is not None:
-        if any("," in v or ";" in v for v in value):  # kept apart as a list
+        if any("," in v or ";" in v or _is_none_word(v) for v in value):  # kept as a list
             shown = ", ".join(_flow_scalar(v) for v in value)
             return [*lines, f"{pad}{question.key}: [{shown}]"]
         shown = ", ".join(value) if value else "none"
@@ -628,7 +628,7 @@ class _Filled:
 
 def _read_answers(source: AnswersSource) -> _Filled:
     if isinstance(source, str) and not looks_like_path(source):
-        doc = parse_document(source, error=QuestionnaireError)
+        name, text = None, source
     else:
         name = path_argument(source, "answers")
         raw = read_regular_file(name, QuestionnaireError)
@@ -638,9 +638,8 @@ def _read_answers(source: AnswersSource) -> _Filled:
             raise QuestionnaireError(
                 f"is not UTF-8 text (byte {exc.start})", location=Location(file=name)
             ) from None
-        doc = parse_document(text, file=name, error=QuestionnaireError)
-        doc = Document(data=doc.data, file=name, lines=doc.lines)
-        _check_cut_answers(doc, text)
+    doc = parse_document(text, file=name, error=QuestionnaireError)
+    _check_cut_answers(doc, text)
     return _Reader(doc).read()
 
 
