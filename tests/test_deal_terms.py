@@ -102,3 +102,33 @@ def test_board_share_needs_every_partys_seats() -> None:
         0.25,
     ]
     assert shares("id: x\n" + both + "  - {id: b, name: B}\n") == [None, None]
+
+
+def test_options_held_are_counted_per_party_only_when_the_options_are_stated() -> None:
+    def held(governance: str) -> list[tuple[object, object]]:
+        facts = extract(load_case("id: x\n" + governance + TWO))
+        return [(f.get("puts_held"), f.get("calls_held")) for f in facts if f["t"] == "party"]
+
+    options = "[{kind: put, holder: a}, {kind: put, holder: a}, {kind: call, holder: b}]"
+    stated = f"governance: {{exit_terms: {{defined: true, options: {options}}}}}\n"
+    assert held(stated) == [(2.0, 0.0), (0.0, 1.0)]
+    assert held("governance: {exit_terms: {defined: true, options: []}}\n") == [
+        (0.0, 0.0),
+        (0.0, 0.0),
+    ]
+    assert held("governance: {exit_terms: {defined: true}}\n") == [(None, None), (None, None)]
+
+
+def test_a_product_fact_is_one_per_offering_whatever_its_segments() -> None:
+    facts = extract(
+        load_case(
+            "id: x\nparties:\n  - {id: a, name: A, offerings: [{category: software, "
+            "segments: [banks, insurers], core: true, replaced_by_alliance: true}]}\n"
+            "  - {id: b, name: B}\n"
+        )
+    )
+    products = [f for f in facts if f["t"] == "product"]
+    assert [(f["path"], f["core"], f["replaced"]) for f in products] == [
+        ("parties[0].offerings[0]", True, True)
+    ]
+    assert sum(f["t"] == "offering" for f in facts) == 2

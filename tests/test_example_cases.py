@@ -249,12 +249,6 @@ def test_seeds_good_fit_shows_its_strengths(pack: RulePack) -> None:
         *PARTY_QUESTIONS,
         _k("PF-EX-005", "governance.exit_terms.change_of_control"),
         _k("PF-EX-006", "governance.exit_terms.change_of_control"),
-        _k(
-            "PF-PA-002",
-            f"{P0}.principals[0].personal_goals",
-            f"{P1}.principals[0].personal_goals",
-            f"{P1}.principals[1].personal_goals",
-        ),
     }
 
 
@@ -289,7 +283,6 @@ def test_blank_answers_are_open_questions_not_red_flags(pack: RulePack) -> None:
         _k("PF-SC-002", "alliance.scope_out"),
         _k("PF-EX-005", "governance.exit_terms.change_of_control"),
         _k("PF-EX-006", "governance.exit_terms.change_of_control"),
-        _k("PF-PA-002", f"{P0}.principals[0].personal_goals", f"{P1}.principals[0].personal_goals"),
     }
 
 

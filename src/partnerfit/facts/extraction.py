@@ -26,8 +26,9 @@ def extract(case: Case) -> list[Fact]:
     _alliance(case, b)
     _governance(case, b, owned=owned)
     board_total = _board_total(case)
+    options = _options_held(case)
     for i, party in enumerate(case.parties):
-        _party(i, party, b, owned=owned, board_total=board_total)
+        _party(i, party, b, owned=owned, board_total=board_total, options=options)
     _pairs(case, b)
     _history(case, b)
     if len(b.facts) > MAX_FACTS:
@@ -52,6 +53,18 @@ def _board_total(case: Case) -> int | None:
     if any(s is None for s in seats):
         return None
     return sum(s for s in seats if s is not None)
+
+
+def _options_held(case: Case) -> dict[str, dict[str, int]] | None:
+    """Puts and calls held by each party, when the case states its options (``[]``: none)."""
+    exit_terms = case.governance.exit_terms if case.governance else None
+    if exit_terms is None or exit_terms.options is None:
+        return None
+    held: dict[str, dict[str, int]] = {}
+    for option in exit_terms.options:
+        kinds = held.setdefault(option.holder, {})
+        kinds[option.kind.value] = kinds.get(option.kind.value, 0) + 1
+    return held
 
 
 def _too_many(case: Case, facts: list[Fact]) -> CaseError:

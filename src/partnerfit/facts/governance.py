@@ -53,6 +53,8 @@ def _governance(case: Case, b: _Builder, *, owned: bool) -> None:
     else:
         b.unknown("governance.deadlock", "governance.deadlock")
     fields["presented_as_equals"] = g.presented_as_equals
+    if g.presented_as_equals is None and owned:
+        b.unknown("governance.presented_as_equals", "governance.presented_as_equals")
     ex = g.exit_terms
     if ex is not None:
         fields.update(
@@ -65,7 +67,8 @@ def _governance(case: Case, b: _Builder, *, owned: bool) -> None:
             ),
             option_count=len(ex.options) if ex.options is not None else None,
         )
-        unknown = ["notice_months", "change_of_control"] + (["options"] if owned else [])
+        unknown = ["notice_months", "change_of_control", "penalty"]
+        unknown += ["options", "buy_sell"] if owned else []
         for name in unknown:
             if getattr(ex, name) is None:
                 b.unknown(f"governance.exit_terms.{name}", f"governance.exit_terms.{name}")

@@ -13,9 +13,18 @@ from .vocabulary import ANSWER_TEXT_TOPICS
 _COMMITMENT_RANK = {Commitment.advisory: 0, Commitment.part_time: 1, Commitment.full_time: 2}
 
 
-def _party(i: int, p: Party, b: _Builder, *, owned: bool, board_total: int | None) -> None:
+def _party(
+    i: int,
+    p: Party,
+    b: _Builder,
+    *,
+    owned: bool,
+    board_total: int | None,
+    options: dict[str, dict[str, int]] | None,
+) -> None:
     """``owned``: the alliance kind shares ownership (or is unknown), so stakes are asked.
-    ``board_total``: the joint board's seats, when every party states its own."""
+    ``board_total``: the joint board's seats, when every party states its own.
+    ``options``: puts and calls held, by party id, when the case states its options."""
     base = f"parties[{i}]"
     key = p.id
     fields: dict[str, Any] = {
@@ -56,6 +65,9 @@ def _party(i: int, p: Party, b: _Builder, *, owned: bool, board_total: int | Non
         )
     if p.affiliates is not None:
         fields["affiliate_count"] = len(p.affiliates)
+    if options is not None:
+        held = options.get(key, {})
+        fields.update(puts_held=held.get("put", 0), calls_held=held.get("call", 0))
     b.add("party", base, p.name, key, **fields)
     _party_terms(base, p, b, owned=owned)
 
@@ -94,6 +106,14 @@ def _party(i: int, p: Party, b: _Builder, *, owned: bool, board_total: int | Non
                 "contributed": off.contributed,
                 "replaced": off.replaced_by_alliance,
             }
+            b.add(
+                "product",
+                path,
+                off.description or off.category.value,
+                key,
+                category=off.category.value,
+                **flags,
+            )
             if off.segments is None:
                 b.add(
                     "offering", path, off.category.value, key, category=off.category.value, **flags
@@ -220,9 +240,10 @@ def _party(i: int, p: Party, b: _Builder, *, owned: bool, board_total: int | Non
         )
         if pr.commitment is None:
             b.unknown("principal.commitment", f"{ppath}.commitment", key)
-        if pr.role is None:
+        # A principal's role and own goals matter where the parties own the business together.
+        if pr.role is None and owned:
             b.unknown("principal.role", f"{ppath}.role", key)
-        if pr.personal_goals is None:
+        if pr.personal_goals is None and owned:
             b.unknown("principal.personal_goals", f"{ppath}.personal_goals", key)
         for attr, kind in (("other_ventures", "venture"), ("board_seats", "board_seat")):
             items = getattr(pr, attr)
@@ -237,6 +258,7 @@ def _party(i: int, p: Party, b: _Builder, *, owned: bool, board_total: int | Non
                     key,
                     principal=pr.name,
                     name=v.name,
+                    key=b.keys.name.key(v.name),
                     relation=v.relation.value,
                     kind=kind,
                 )
@@ -271,13 +293,13 @@ def _party_terms(base: str, p: Party, b: _Builder, *, owned: bool) -> None:
         if owned:
             b.unknown("party.stake", f"{base}.stake", key)
     else:
-        for name in ("equity_percent", "runs_operations"):
+        for name in ("equity_percent", "runs_operations", "appoints_ceo"):
             if getattr(p.stake, name) is None and owned:
                 b.unknown(f"party.stake.{name}", f"{base}.stake.{name}", key)
     if p.health is None:
         b.unknown("party.health", f"{base}.health", key)
     else:
-        for name in ("condition", "alliance_share_percent"):
+        for name in ("condition", "alliance_share_percent", "alternatives"):
             if getattr(p.health, name) is None:
                 b.unknown(f"party.health.{name}", f"{base}.health.{name}", key)
     if p.ways_of_working is None:
@@ -305,6 +327,8 @@ def _party_terms(base: str, p: Party, b: _Builder, *, owned: bool) -> None:
     for k, aff in enumerate(p.affiliates or []):
         apath = f"{base}.affiliates[{k}]"
         common = {"name": aff.name, "relation": aff.relation.value, "bound": aff.bound}
+        if aff.bound is None:
+            b.unknown("party.affiliates.bound", f"{apath}.bound", key)
         if aff.sells is None:
             b.add("affiliate", apath, aff.name, key, **common)
             b.unknown("party.affiliates.sells", f"{apath}.sells", key)

@@ -234,6 +234,8 @@ VOCABULARY: dict[str, FactType] = {
                 "risk_tolerance": _t("How much risk it takes.", RiskTolerance),
                 "language": _t("Its team's working language, lower-cased."),
                 "affiliate_count": _n("Number of parent, sister and affiliated companies."),
+                "puts_held": _n("Put options it holds (absent when the options are unknown)."),
+                "calls_held": _n("Call options it holds (absent when the options are unknown)."),
             },
         ),
         FactType(
@@ -257,6 +259,19 @@ VOCABULARY: dict[str, FactType] = {
                 ),
                 "segment": _t("Normalised segment key (absent when segments are unknown)."),
                 "segment_name": _t("Segment as written."),
+                "core": _b("It is the party's core business."),
+                "contributed": _b("The party puts it wholly into the joint entity."),
+                "replaced": _b("The alliance's product would replace it (cannibalisation)."),
+            },
+        ),
+        FactType(
+            "product",
+            "One offering of a party, whatever its segments (the offering facts split it by "
+            "segment).",
+            {
+                "category": _t(
+                    "Offering category from the business-model vocabulary.", OfferingCategory
+                ),
                 "core": _b("It is the party's core business."),
                 "contributed": _b("The party puts it wholly into the joint entity."),
                 "replaced": _b("The alliance's product would replace it (cannibalisation)."),
@@ -375,6 +390,9 @@ VOCABULARY: dict[str, FactType] = {
             {
                 "principal": _t("The principal's name."),
                 "name": _t("The venture's name."),
+                "key": _t(
+                    "Matching key of its name, as companies' names match (docs/matching.md)."
+                ),
                 "relation": _t("How it relates to the joint business.", Relation),
                 "kind": _t("Venture or board seat.", ("venture", "board_seat")),
             },
@@ -533,6 +551,8 @@ _FIELD_PATHS: dict[str, dict[str, str]] = {
         "risk_tolerance": "ways_of_working.risk_tolerance",
         "language": "ways_of_working.language",
         "affiliate_count": "affiliates",
+        "puts_held": "",
+        "calls_held": "",
     },
     "principal": {
         "commitment": "commitment",
@@ -615,6 +635,11 @@ ASKABLE: dict[str, str] = {
     "governance.exit_terms.notice_months": "How much notice must a party give to leave?",
     "governance.exit_terms.change_of_control": "What happens if a party is bought?",
     "governance.exit_terms.options": "Are there put or call options on the parties' stakes?",
+    "governance.exit_terms.buy_sell": "Is there a buy-sell clause, so one party can buy the "
+    "other out?",
+    "governance.exit_terms.penalty": "What does a party pay or lose by leaving early?",
+    "governance.presented_as_equals": "Is the deal presented as between equals?",
+    "party.stake.appoints_ceo": "Does this party appoint the chief executive?",
     "party.history.references": "Can this party give references from earlier partners?",
     "party.stake": "What does this party own and control: equity, board seats, chief "
     "executive, operations, vetoes?",
@@ -633,6 +658,8 @@ ASKABLE: dict[str, str] = {
     "party.affiliates": "Which parent, sister or affiliated companies does this party have, and "
     "what do they sell?",
     "party.affiliates.sells": "What does this affiliated company sell?",
+    "party.affiliates.bound": "Is this affiliated company bound by the alliance's exclusivity?",
+    "party.health.alternatives": "What would this party do without the alliance?",
     "party.sells_third_party": "Does this party sell other companies' goods (a marketplace, "
     "platform or shop) in the alliance's categories?",
 }
