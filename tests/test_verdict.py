@@ -6,10 +6,13 @@ party."""
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
+import random
 from collections import Counter
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -473,3 +476,45 @@ def test_two_party_cases_keep_one_finding_per_firing(path: Path) -> None:
     assert len(found) == len({f.key for f in found})
     assert {f.key for f in found} == _per_firing(path, pack)
     assert not any("This holds for" in f.message for f in found)
+
+
+def _casegen() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("casegen", ROOT / "benchmarks" / "casegen.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_cases_lose_no_firing() -> None:
+    """On generated deals of two and three parties: with two, one finding per firing; with
+    three, every firing's evidence is in a finding of its rule, and a finding that merges
+    firings names its pairs."""
+    pack = load_pack()
+    make_case = _casegen().make_case
+    rng = random.Random(20260601)
+    merged = 0
+    for n in range(150):
+        case = load_case(make_case(rng, n))
+        report = evaluate_case(case, pack)
+        found = [f for f in report.findings if f.kind != FindingKind.open_question]
+        found += [w.finding for w in report.waived]
+        kinds = {lr.rule.id: lr.rule.kind for lr in pack.active()}
+        fired = {
+            (t.rule, frozenset(t.paths))
+            for t in trace(case, pack)
+            if t.rule in kinds and kinds[t.rule] != RuleKind.derived
+        }
+        if len(case.parties) == 2:
+            assert {(f.rule_id, frozenset(e.path for e in f.evidence)) for f in found} == fired
+            continue
+        for rule, paths in fired:
+            assert any(
+                f.rule_id == rule and paths <= {e.path for e in f.evidence} for f in found
+            ), (case.id, rule, sorted(paths))
+        for f in found:
+            if "This holds for" in f.message:
+                merged += 1
+                assert len({e.party for e in f.evidence if e.party is not None}) >= 3
+    assert merged > 0
