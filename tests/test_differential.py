@@ -219,7 +219,154 @@ def _party(rng: random.Random, key: str) -> dict[str, Any]:
     # what it keeps selling alone is often what it sells today
     own = [o["category"] for o in party["offerings"] or []] or _CATEGORIES
     party["keeps_selling"] = _opt(rng, _some(rng, own, 0, 2), 0.5)
+    for offering in party["offerings"] or []:
+        offering.update(
+            core=_opt(rng, _maybe(rng, 0.5), 0.5),
+            contributed=_opt(rng, _maybe(rng, 0.5), 0.4),
+            replaced_by_alliance=_opt(rng, _maybe(rng, 0.3), 0.4),
+        )
+    party.update(_party_terms(rng))
     return party
+
+
+def _party_terms(rng: random.Random) -> dict[str, Any]:
+    """A party's deal terms: stake (equity is set per case), health, ways of working, group."""
+    level = ["low", "medium", "high"]
+    return {
+        "stake": _opt(
+            rng,
+            {
+                "board_seats": _opt(rng, rng.choice([0, 1, 2, 3])),
+                "appoints_ceo": _opt(rng, _maybe(rng, 0.5)),
+                "runs_operations": _opt(rng, _maybe(rng, 0.5)),
+                "home": _opt(rng, _maybe(rng, 0.5), 0.5),
+                "vetoes": _opt(rng, _some(rng, ["budget", "new partners"], 0, 2), 0.5),
+            },
+            0.6,
+        ),
+        "health": _opt(
+            rng,
+            {
+                "condition": _opt(
+                    rng, rng.choice(["profitable", "break_even", "loss_making", "distressed"])
+                ),
+                "alliance_share_percent": _opt(rng, rng.choice([1, 5, 10, 25, 40, 80])),
+                "alternatives": _opt(rng, rng.choice([False, "Go it alone."])),
+            },
+            0.6,
+        ),
+        "ways_of_working": _opt(
+            rng,
+            {
+                "decision_style": _opt(rng, rng.choice(["consensus", "top_down", "delegated"])),
+                "pace": _opt(rng, rng.choice(["fast", "steady", "slow"])),
+                "risk_tolerance": _opt(rng, rng.choice(level)),
+                "language": _opt(rng, rng.choice(["English", "German", "english"]), 0.5),
+            },
+            0.6,
+        ),
+        "affiliates": _opt(
+            rng,
+            [
+                {
+                    "name": rng.choice(_COMPANIES),
+                    "relation": rng.choice(["parent", "subsidiary", "sister", "affiliate"]),
+                    "sells": _opt(rng, _some(rng, _CATEGORIES, 0, 2)),
+                    "bound": _opt(rng, _maybe(rng, 0.5)),
+                }
+                for _ in range(rng.randint(0, 2))
+            ],
+            0.5,
+        ),
+        "sells_third_party": _opt(rng, _some(rng, _CATEGORIES, 0, 2), 0.5),
+    }
+
+
+def _deal_terms(rng: random.Random, case: dict[str, Any], keys: list[str]) -> None:
+    """Equity that adds up to at most 100, options, IP, economics and writing."""
+    if _maybe(rng, 0.6):
+        shares = rng.choice([[50, 50], [51, 49], [60, 40], [30, 30, 40], [25, 25, 25, 25]])
+        for party, share in zip(case["parties"], shares, strict=False):
+            if _maybe(rng, 0.8):
+                party["stake"] = (party.get("stake") or {}) | {"equity_percent": share}
+    alliance, governance = case["alliance"], case["governance"]
+    if isinstance(alliance, dict):
+        alliance.update(
+            scope_out=_opt(rng, _some(rng, ["consulting", "hardware"], 0, 2), 0.5),
+            agreement=_opt(rng, rng.choice(["spoken", "term_sheet", "draft", "signed"])),
+            staged=_opt(rng, _maybe(rng, 0.5), 0.5),
+            renewal=_opt(rng, rng.choice([False, "Yearly"]), 0.4),
+            ip=_opt(
+                rng,
+                {
+                    "created_owner": _opt(rng, rng.choice([*keys, "joint"])),
+                    "derivative_rights": _opt(rng, rng.choice([False, "Both may build on it."])),
+                    "key_assets": _opt(
+                        rng,
+                        [
+                            {
+                                "name": rng.choice(["Vigil", "Edge firmware", "Orbit"]),
+                                "kind": rng.choice(["brand", "technology", "patent", "data"]),
+                                "owner": rng.choice(keys),
+                                "access": _opt(
+                                    rng,
+                                    rng.choice(
+                                        [
+                                            "transferred",
+                                            "exclusive_licence",
+                                            "licence",
+                                            "withheld",
+                                            "undecided",
+                                        ]
+                                    ),
+                                ),
+                            }
+                            for _ in range(rng.randint(0, 2))
+                        ],
+                    ),
+                },
+                0.6,
+            ),
+            economics=_opt(
+                rng,
+                {
+                    "split_basis": _opt(
+                        rng, rng.choice(["fixed", "equity", "contribution", "performance"])
+                    ),
+                    "revisable": _opt(rng, _maybe(rng, 0.5)),
+                    "contributions_shift": _opt(rng, _maybe(rng, 0.5)),
+                    "transfer_payments": _opt(rng, rng.choice([False, "Royalties of 3%."]), 0.5),
+                    "loss_funding": _opt(rng, rng.choice([False, "Pro rata."])),
+                },
+                0.6,
+            ),
+        )
+        exclusivity = alliance.get("exclusivity")
+        if isinstance(exclusivity, dict):
+            exclusivity["territory"] = _opt(rng, "Nordics", 0.5)
+    if isinstance(governance, dict):
+        governance["presented_as_equals"] = _opt(rng, _maybe(rng, 0.5), 0.5)
+        exit_terms = governance.get("exit_terms")
+        if isinstance(exit_terms, dict):
+            exit_terms.update(
+                notice_months=_opt(rng, rng.choice([0, 3, 12]), 0.5),
+                penalty=_opt(rng, rng.choice([False, "A year of fees."]), 0.5),
+                change_of_control=_opt(rng, rng.choice([False, "Call at fair value."]), 0.5),
+                options=_opt(
+                    rng,
+                    [
+                        {
+                            "kind": rng.choice(["put", "call"]),
+                            "holder": rng.choice(keys),
+                            "price_basis": _opt(
+                                rng, rng.choice(["fair_value", "fixed", "formula", "premium"])
+                            ),
+                        }
+                        for _ in range(rng.randint(0, 2))
+                    ],
+                    0.6,
+                ),
+            )
 
 
 def schema_case(rng: random.Random, n: int) -> dict[str, Any]:
@@ -235,7 +382,17 @@ def schema_case(rng: random.Random, n: int) -> dict[str, Any]:
             rng,
             {
                 "kind": _opt(
-                    rng, rng.choice(["joint_venture", "co_founding", "reseller", "other"])
+                    rng,
+                    rng.choice(
+                        [
+                            "joint_venture",
+                            "co_founding",
+                            "reseller",
+                            "distribution",
+                            "licensing",
+                            "other",
+                        ]
+                    ),
                 ),
                 "purpose": _opt(rng, "Serve clinics together."),
                 "scope_in": _opt(rng, _some(rng, _CATEGORIES, 0, 3)),
@@ -337,6 +494,27 @@ def schema_case(rng: random.Random, n: int) -> dict[str, Any]:
             },
         ),
     }
+    _deal_terms(rng, case, keys)
+    if isinstance(case["governance"], dict) and _maybe(rng, 0.1):
+        # Now and then owners who split control from equity, or equal owners with no way out
+        # of a deadlock: combinations too rare to arise field by field.
+        first, second = case["parties"][0], case["parties"][1]
+        equal = _maybe(rng, 0.5)
+        first["stake"] = (first.get("stake") or {}) | {
+            "equity_percent": 50 if equal else 60,
+            "runs_operations": _maybe(rng, 0.3),
+            "appoints_ceo": _maybe(rng, 0.3),
+        }
+        second["stake"] = (second.get("stake") or {}) | {
+            "equity_percent": 50 if equal else 40,
+            "runs_operations": _maybe(rng, 0.7),
+        }
+        for other in case["parties"][2:]:
+            if other.get("stake"):
+                other["stake"].pop("equity_percent", None)
+        case["governance"].update(dispute_resolution="mediation")
+        case["governance"]["deadlock"] = {"mechanism": False}
+        case["governance"]["exit_terms"] = {"defined": True, "buy_sell": _maybe(rng, 0.3)}
     if isinstance(case["governance"], dict) and _maybe(rng, 0.05):
         # Now and then a case that says nothing at all is agreed on how it is run.
         case["governance"].update(
