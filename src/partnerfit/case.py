@@ -234,7 +234,8 @@ class AssetAccess(StrEnum):
     """Ownership moves to the alliance's joint entity."""
     exclusive_licence = "exclusive_licence"
     licence = "licence"
-    """A licence the owner may also grant others, or end."""
+    """A licence the owner may also grant others, or end. When a source says only "licensed",
+    leave ``access`` out: its terms are unknown."""
     withheld = "withheld"
     """The owner keeps it out of the alliance."""
     undecided = "undecided"

@@ -93,11 +93,15 @@ def _alliance(case: Case, b: _Builder) -> None:
     if ex is not None and ex.exclusive and ex.territory is None:
         b.unknown("alliance.exclusivity.territory", "alliance.exclusivity.territory")
     if a.ip is not None:
-        for name in ("created_owner", "key_assets"):
+        for name in ("created_owner", "key_assets", "derivative_rights"):
             if getattr(a.ip, name) is None:
                 b.unknown(f"alliance.ip.{name}", f"alliance.ip.{name}")
+        for k, asset in enumerate(a.ip.key_assets or []):
+            if asset.access is None:
+                path = f"alliance.ip.key_assets[{k}].access"
+                b.unknown("alliance.ip.key_assets.access", path)
     if a.economics is not None:
-        for name in ("split_basis", "loss_funding"):
+        for name in ("split_basis", "loss_funding", "revisable", "contributions_shift"):
             if getattr(a.economics, name) is None:
                 b.unknown(f"alliance.economics.{name}", f"alliance.economics.{name}")
 

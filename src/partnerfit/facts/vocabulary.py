@@ -632,6 +632,13 @@ ASKABLE: dict[str, str] = {
     "alliance.economics": "How is revenue or profit shared, and who funds losses?",
     "alliance.economics.split_basis": "What does the sharing of revenue or profit follow?",
     "alliance.economics.loss_funding": "Who funds losses and capital calls?",
+    "alliance.economics.revisable": "Is the split reviewed when what the parties put in changes?",
+    "alliance.economics.contributions_shift": "Will what each party puts in change markedly "
+    "over the term?",
+    "alliance.ip.derivative_rights": "Who may build on the alliance's work (derivatives, next "
+    "generations)?",
+    "alliance.ip.key_assets.access": "How does the alliance get this asset: transferred, "
+    "licensed exclusively, licensed (and may the owner end it), or withheld?",
     "governance.exit_terms.notice_months": "How much notice must a party give to leave?",
     "governance.exit_terms.change_of_control": "What happens if a party is bought?",
     "governance.exit_terms.options": "Are there put or call options on the parties' stakes?",
