@@ -82,7 +82,11 @@ QUICK = Size(cases=200, rounds=3, runs=5, batch_runs=3, copies=20, memory=4_000)
 
 
 def in_process(cases: int, rounds: int, seed: int) -> dict[str, Any]:
-    """Figures (a) and (b), measured in this process: microseconds per case, best round."""
+    """Figures (a) and (b), measured in this process: microseconds per case.
+
+    A stage's figure is the mean over the cases of its best time on each case (best of
+    ``rounds``), so that a burst of load from elsewhere on the machine spoils one sample,
+    not a figure."""
     sys.path.insert(0, str(HERE))
     from casegen import write_cases
 
@@ -100,65 +104,80 @@ def in_process(cases: int, rounds: int, seed: int) -> dict[str, Any]:
         loaded = []
         for p in paths:
             with contextlib.suppress(PartnerfitError):
-                loaded.append(load_case(p))
-        facts = [extract(c) for c in loaded]
+                loaded.append((p, load_case(p)))
+        facts = [extract(c) for _, c in loaded]
         firings = [engine.evaluate(f) for f in facts]
         strata = [
             _strata(f, fs, pack.compiled.levels) for f, fs in zip(facts, firings, strict=True)
         ]
-
-        def load() -> None:
-            for p in paths:
-                with contextlib.suppress(PartnerfitError):
-                    load_case(p)
-
-        def pipeline() -> None:
-            for p in paths:
-                with contextlib.suppress(PartnerfitError):
-                    evaluate_case(load_case(p), pack).to_json(indent=None)
-
+        reports = [evaluate_case(c, pack) for _, c in loaded]
         floor_assert = [0.0]
         floor_taken = [0]
 
-        def floor() -> None:
-            taken, asserted = 0, 0.0
-            for batches in strata:
-                n, seconds = engine.floor(batches)
-                taken += n
-                asserted += seconds
-            floor_assert[0], floor_taken[0] = asserted, taken
+        def load(p: Path) -> None:
+            with contextlib.suppress(PartnerfitError):
+                load_case(p)
 
-        reports = [evaluate_case(c, pack) for c in loaded]
-        stages: dict[str, Callable[[], object]] = {
-            "load": load,
-            "pipeline": pipeline,
-            "extract": lambda: [extract(c) for c in loaded],
-            "engine": lambda: [engine.evaluate(f) for f in facts],
+        def pipeline(p: Path) -> None:
+            with contextlib.suppress(PartnerfitError):
+                evaluate_case(load_case(p), pack).to_json(indent=None)
+
+        def floor(i: int) -> None:
+            floor_taken[0], floor_assert[0] = engine.floor(strata[i])
+
+        # Three passes a round, each over every case: two figures measured against each
+        # other run one right after the other on the same case, first one then the other
+        # in turns, so that neither always finds the caches warmed by the other.
+        # 1. per file (valid or not): the load floor and the pipeline
+        files: dict[str, Callable[[Path], object]] = {"load": load, "pipeline": pipeline}
+        # 2. per valid case: the engine and its floor
+        pair: dict[str, Callable[[int], object]] = {
+            "engine": lambda i: engine.evaluate(facts[i]),
             "floor": floor,
-            "evaluate": lambda: [evaluate_case(c, pack) for c in loaded],
-            "json": lambda: [r.to_json(indent=None) for r in reports],
         }
-        best = {name: float("inf") for name in stages}
-        asserted = float("inf")
-        order = list(stages)
+        # 3. per valid case: the pipeline's other stages
+        stages: dict[str, Callable[[int], object]] = {
+            "extract": lambda i: extract(loaded[i][1]),
+            "evaluate": lambda i: evaluate_case(loaded[i][1], pack),
+            "json": lambda i: reports[i].to_json(indent=None),
+        }
+        best = {name: [float("inf")] * len(paths) for name in files}
+        best.update({name: [float("inf")] * len(loaded) for name in [*pair, *stages]})
+        asserted = [0.0] * len(loaded)
+        taken = [0] * len(loaded)
+        clock = time.perf_counter
+
+        def turn(names: list[str], r: int) -> list[str]:
+            return names[r % len(names) :] + names[: r % len(names)]
+
         for r in range(rounds):
-            for name in order[r % len(order) :] + order[: r % len(order)]:
-                start = time.perf_counter()
-                stages[name]()
-                seconds = time.perf_counter() - start
-                if seconds < best[name]:
-                    best[name] = seconds
-                    if name == "floor":
-                        asserted = floor_assert[0]
-    per = {name: best[name] / len(paths) * 1e6 for name in ("load", "pipeline")}
-    per.update({name: best[name] / len(loaded) * 1e6 for name in best if name not in per})
+            for i, p in enumerate(paths):
+                for name in turn(list(files), r + i):
+                    start = clock()
+                    files[name](p)
+                    best[name][i] = min(best[name][i], clock() - start)
+            for i in range(len(loaded)):
+                for name in turn(list(pair), r + i):
+                    start = clock()
+                    pair[name](i)
+                    seconds = clock() - start
+                    if seconds < best[name][i]:
+                        best[name][i] = seconds
+                        if name == "floor":
+                            asserted[i], taken[i] = floor_assert[0], floor_taken[0]
+            for i in range(len(loaded)):
+                for name in turn(list(stages), r + i):
+                    start = clock()
+                    stages[name](i)
+                    best[name][i] = min(best[name][i], clock() - start)
+    per = {name: sum(times) / len(times) * 1e6 for name, times in best.items()}
     return {
         "files": len(paths),
         "cases": len(loaded),
         "us": per,
-        "floor_assert_us": asserted / len(loaded) * 1e6,
+        "floor_assert_us": sum(asserted) / len(loaded) * 1e6,
         "firings": sum(len(f) for f in firings),
-        "floor_taken": floor_taken[0],
+        "floor_taken": sum(taken),
         "facts": sum(len(f) for f in facts),
     }
 
