@@ -10,11 +10,12 @@ often on both carries no information.
 A verdict agrees with an outcome when an alliance that worked did not get ``reconsider``
 and one that failed did. Mixed outcomes are shown but not scored. An ``incomplete`` verdict
 (the case answers less of what the pack asks than the pack needs to judge) is scored like
-any verdict other than ``reconsider``, and listed apart; the ``answered`` column gives each
-case's share of the questions the pack asks.
+any verdict other than ``reconsider``, and listed apart; the strict figure, which
+``--min-agreement`` checks, counts it as agreeing with no outcome. The ``answered`` column
+gives each case's share of the questions the pack asks.
 
     .venv/bin/python benchmarks/judgment.py                  # the report
-    .venv/bin/python benchmarks/judgment.py --min-agreement 9  # exit 1 below 9 agreeing
+    .venv/bin/python benchmarks/judgment.py --min-agreement 13  # exit 1 below 13 agreeing strictly
 """
 
 from __future__ import annotations
@@ -49,6 +50,14 @@ class Result:
             return None
         reconsider = self.report.verdict is Verdict.reconsider
         return reconsider == (self.outcome == "failure")
+
+    @property
+    def agrees_strictly(self) -> bool | None:
+        """As :attr:`agrees`, but ``incomplete`` agrees with no outcome: a verdict that
+        declines to judge is not a "go"."""
+        if self.agrees is None:
+            return None
+        return self.agrees and self.report.verdict is not Verdict.incomplete
 
 
 def outcomes(path: Path = OUTCOMES) -> dict[str, str]:
@@ -158,7 +167,9 @@ def print_report(results: list[Result]) -> int:
         f"incomplete (too little answered to judge; scored as not reconsider): "
         f"{len(incomplete)} {' '.join(incomplete)}".rstrip()
     )
-    return agreeing
+    strict = sum(bool(r.agrees_strictly) for r in scored)
+    print(f"strict agreement (incomplete agrees with no outcome): {strict} of {len(scored)}")
+    return strict
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,12 +179,12 @@ def main(argv: list[str] | None = None) -> int:
         "--min-agreement",
         type=int,
         default=0,
-        help="exit 1 when fewer scored alliances agree (CI keeps the figure reached)",
+        help="exit 1 when fewer scored alliances agree strictly (CI keeps the figure reached)",
     )
     args = parser.parse_args(argv)
     agreeing = print_report(run(args.rules))
     if agreeing < args.min_agreement:
-        print(f"FAILED: agreement {agreeing} is below {args.min_agreement}", file=sys.stderr)
+        print(f"FAILED: strict agreement {agreeing} is below {args.min_agreement}", file=sys.stderr)
         return 1
     return 0
 

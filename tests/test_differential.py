@@ -495,6 +495,24 @@ def schema_case(rng: random.Random, n: int) -> dict[str, Any]:
         ),
     }
     _deal_terms(rng, case, keys)
+    if isinstance(case["alliance"], dict) and _maybe(rng, 0.08):
+        # Now and then an exclusive deal whose party's group sells in its scope, under a
+        # brand only licensed for a long term: a combination too rare to arise by chance.
+        case["alliance"].update(
+            kind=rng.choice(["distribution", "reseller"]),
+            term_years=10,
+            scope_in=["software"],
+            carve_outs=[],
+            exclusivity={"exclusive": True},
+        )
+        ip = case["alliance"].get("ip") or {}
+        ip["key_assets"] = [
+            {"name": "Orbit", "kind": "brand", "owner": keys[0], "access": "licence"}
+        ]
+        case["alliance"]["ip"] = ip
+        case["parties"][1]["affiliates"] = [
+            {"name": "Blue Forge", "relation": "sister", "sells": ["software"], "bound": False}
+        ]
     if isinstance(case["governance"], dict) and _maybe(rng, 0.1):
         # Now and then owners who split control from equity, or equal owners with no way out
         # of a deadlock: combinations too rare to arise field by field.

@@ -128,7 +128,7 @@ EXPECTED: dict[str, tuple[Verdict, set[Key]]] = {
         },
     ),
     "licensing-outdoor-brand": (
-        Verdict.proceed_with_conditions,
+        Verdict.reconsider,
         {
             EXCLUSIVITY_NO_TARGETS,
             ONE_SIDED,

@@ -25,7 +25,7 @@ from partnerfit.case import Severity
 from partnerfit.cli import main
 from partnerfit.coverage import asked_fields
 from partnerfit.errors import PackError
-from partnerfit.evaluation import decide, evaluate_case, trace
+from partnerfit.evaluation import decide, evaluate_case, risk_score, trace
 from partnerfit.formats import render, render_batch
 from partnerfit.pack import RuleKind, RulePack, VerdictPolicy
 from partnerfit.report import Coverage, Finding, FindingKind, Report, Verdict
@@ -209,6 +209,50 @@ def test_a_knock_out_is_a_knock_out_however_little_is_answered() -> None:
     assert reason.startswith("1 critical red flag")
 
 
+# --- red flags weighed together -------------------------------------------------------------
+
+
+def test_risk_adds_up_each_rule_once_at_its_worst() -> None:
+    flags = [
+        _flag(Severity.high, "PF-X-001"),
+        _flag(Severity.high, "PF-X-001"),  # the same rule on a second segment
+        _flag(Severity.medium, "PF-X-002"),
+        _flag(Severity.low, "PF-X-003"),
+        _flag(Severity.medium, "PF-X-004"),
+        _flag(Severity.high, "PF-X-004"),  # worst severity of a rule counts
+    ]
+    assert risk_score(flags) == 2 + 1 + 0 + 2
+
+
+@pytest.mark.parametrize(
+    ("severities", "verdict"),
+    [
+        (["high", "high"], Verdict.reconsider),
+        (["high", "medium", "medium"], Verdict.reconsider),
+        (["medium"] * 4, Verdict.reconsider),
+        (["high", "medium"], Verdict.proceed_with_conditions),
+        (["medium"] * 3 + ["low"] * 5, Verdict.proceed_with_conditions),
+    ],
+)
+def test_two_high_causes_or_their_weight_in_medium_ones_reconsider(
+    severities: list[str], verdict: Verdict
+) -> None:
+    flags = [_flag(Severity(s), f"PF-X-{n:03d}") for n, s in enumerate(severities)]
+    policy = VerdictPolicy(reconsider_score=4)
+    chosen, reason = decide(flags, policy, _coverage(40, 50))
+    assert chosen == verdict
+    if verdict is Verdict.reconsider:
+        assert reason.startswith("red flags weigh ")
+        assert "the pack reconsiders at 4" in reason
+
+
+def test_one_rule_on_many_segments_is_one_cause_not_a_reconsider() -> None:
+    flags = [_flag(Severity.high, "PF-X-001") for _ in range(2)]
+    assert decide(flags, VerdictPolicy(reconsider_score=4), _coverage(40, 50))[0] == (
+        Verdict.proceed_with_conditions
+    )
+
+
 def test_enough_high_flags_reconsider_however_little_is_answered() -> None:
     """Answers to come can add red flags, never take one away: reconsider stands."""
     highs = [_flag(Severity.high, f"PF-X-00{n}") for n in range(1, 4)]
@@ -273,7 +317,8 @@ def test_a_later_verdict_block_without_the_key_turns_incomplete_off(tmp_path: Pa
 
 
 def test_the_default_pack_sets_a_threshold() -> None:
-    assert load_pack().verdict.incomplete_below == 0.5
+    assert load_pack().verdict.incomplete_below == 0.25
+    assert load_pack().verdict.reconsider_score == 4
 
 
 # --- every format shows it ----------------------------------------------------------------
@@ -398,9 +443,10 @@ def test_five_parties_get_one_finding_per_cause(pack: RulePack) -> None:
         "alliance.target_market.regions[0]",
         *(f"parties[{n}].markets.regions" for n in range(5)),
     ]
-    # Two high flags (two shared offerings), not twenty.
+    # Two high flags (two shared offerings), not twenty; for the verdict they are one rule,
+    # one kind of problem, below the pack's two.
     assert report.counts.high == 2
-    assert report.verdict == Verdict.reconsider
+    assert report.verdict == Verdict.proceed_with_conditions
 
 
 def test_five_parties_with_the_default_pack() -> None:

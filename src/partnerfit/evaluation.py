@@ -440,12 +440,26 @@ def count(findings: Sequence[Finding]) -> Counts:
     )
 
 
+_WEIGHT = {Severity.high: 2, Severity.medium: 1}
+
+
+def risk_score(flags: Sequence[Finding]) -> int:
+    """Red flags weighed together: each rule once, at its worst severity (high 2, medium 1).
+    A rule that fires on several segments or pairs is one problem, not several."""
+    worst: dict[str, int] = {}
+    for f in flags:
+        weight = _WEIGHT.get(f.severity, 0)
+        worst[f.rule_id] = max(worst.get(f.rule_id, 0), weight)
+    return sum(worst.values())
+
+
 def decide(
     findings: Sequence[Finding], policy: VerdictPolicy, coverage: Coverage | None = None
 ) -> tuple[Verdict, str]:
     """The verdict and its reason. A critical red flag can never be averaged away.
 
-    In order: a critical red flag, or ``reconsider_high`` high ones, mean ``reconsider``,
+    In order: a critical red flag, ``reconsider_high`` high ones, or red flags that weigh
+    ``reconsider_score`` together (:func:`risk_score`) mean ``reconsider``,
     however little the case answers (a red flag rests on what the case states, and answers
     still to come can add red flags, never take one away). Otherwise a case that answers
     less than the pack's ``incomplete_below`` share of its questions is ``incomplete``: too
@@ -458,8 +472,15 @@ def decide(
     questions = [f for f in findings if f.kind == FindingKind.open_question]
     if critical:
         return Verdict.reconsider, _because("critical red flag", critical)
-    if len(high) >= policy.reconsider_high:
+    if len({f.rule_id for f in high}) >= policy.reconsider_high:
         return Verdict.reconsider, _because("high red flag", high)
+    score = risk_score(flags)
+    if policy.reconsider_score is not None and score >= policy.reconsider_score:
+        weighed = [f for f in flags if f.severity in _WEIGHT]
+        return Verdict.reconsider, (
+            f"red flags weigh {score} (a high flag 2, a medium one 1, each rule once; "
+            f"the pack reconsiders at {policy.reconsider_score}): " + _because("red flag", weighed)
+        )
     below = policy.incomplete_below
     if below is not None and coverage is not None and coverage.ratio < below:
         so_far = [

@@ -164,7 +164,11 @@ class VerdictPolicy(_Strict):
     """Counts of findings that set the verdict. A critical red flag always means reconsider."""
 
     reconsider_high: int = Field(default=3, ge=1)
-    """This many high red flags mean ``reconsider``."""
+    """High red flags of this many rules mean ``reconsider`` (a rule counts once, however
+    many segments or pairs it fires on)."""
+    reconsider_score: int | None = Field(default=None, ge=1)
+    """Red flags weighed together mean ``reconsider`` at this score: each rule counts once,
+    at its worst severity, a high flag as 2 and a medium one as 1. Unset: only the counts."""
     conditions_medium: int = Field(default=1, ge=1)
     """This many medium red flags (or any high) mean ``proceed_with_conditions``."""
     conditions_open_questions: int = Field(default=3, ge=1)
