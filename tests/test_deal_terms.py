@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from partnerfit import evaluate
 from partnerfit.api import load_case
 from partnerfit.errors import CaseError
 from partnerfit.facts import extract
@@ -132,3 +133,18 @@ def test_a_product_fact_is_one_per_offering_whatever_its_segments() -> None:
         ("parties[0].offerings[0]", True, True)
     ]
     assert sum(f["t"] == "offering" for f in facts) == 2
+
+
+def test_references_not_asked_become_the_reference_question_of_the_report() -> None:
+    report = evaluate(
+        load_case(
+            "id: x\nparties:\n  - {id: a, name: A, history: {references: not_asked}}\n"
+            "  - {id: b, name: B, history: {references: provided}}\n"
+        )
+    )
+    asked = [
+        [e.path for e in f.evidence]
+        for f in report.findings
+        if f.rule_id == "PF-IG-002" and f.kind == "open_question"
+    ]
+    assert asked == [["parties[0].history.references"]]
