@@ -124,6 +124,12 @@ BUG_SITES = {
     "schema": ("partnerfit.cli", "case_json_schema", ["schema"]),
     "facts": ("partnerfit.cli", "vocabulary_markdown", ["facts"]),
     "new": ("partnerfit.cli.new", "case_template", ["new", "--no-interactive"]),
+    "questionnaire": (
+        "partnerfit.cli.questionnaire",
+        "questionnaire",
+        ["questionnaire", "deal.yaml", "--party", "a"],
+    ),
+    "merge": ("partnerfit.cli.questionnaire", "merge", ["merge", "deal.yaml", "deal.yaml"]),
 }
 
 
