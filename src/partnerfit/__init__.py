@@ -18,6 +18,7 @@ from .pack import RulePack
 from .report import (
     REPORT_SCHEMA_VERSION,
     Counts,
+    Coverage,
     Evidence,
     Finding,
     FindingKind,
@@ -39,6 +40,7 @@ __all__ = [
     "Case",
     "CaseError",
     "Counts",
+    "Coverage",
     "EngineError",
     "Evidence",
     "Finding",
