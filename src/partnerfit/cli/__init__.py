@@ -316,8 +316,9 @@ def check(
 ) -> None:
     """Check one case file and print the findings and the verdict."""
     pack = _pack(rules)
-    report = evaluate_case(load_case(case), pack, today=as_date(today))
-    write_stdout(render(report, fmt))
+    loaded = load_case(case)
+    report = evaluate_case(loaded, pack, today=as_date(today))
+    write_stdout(render(report, fmt, case=loaded))
     sys.exit(ExitCode.RED_FLAGS if fails(report, fail_on) else ExitCode.OK)
 
 
