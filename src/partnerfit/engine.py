@@ -141,14 +141,15 @@ class Engine:
             for name, rule in compiled.ruleset.items()
         }
         definition[_WARM] = {"all": [{"w": {"t": _WARM}}]}
-        try:
-            text = json.dumps(definition, ensure_ascii=False)
-            self._handle: int = _rules_engine.create_ruleset(self._name, text)
-        except Exception as exc:  # the pack checks should have refused it: a bug
-            raise EngineError(f"the rule engine refused the compiled pack: {exc}") from None
-        # Deleting a session crashes the C core (segfault) until some action has run in
-        # the ruleset: fire one internal rule in a throw-away session first.
+        text = json.dumps(definition, ensure_ascii=False)
+        # The C core's table of rulesets is global and unguarded: build under the lock.
         with _lock:
+            try:
+                self._handle: int = _rules_engine.create_ruleset(self._name, text)
+            except Exception as exc:  # the pack checks should have refused it: a bug
+                raise EngineError(f"the rule engine refused the compiled pack: {exc}") from None
+            # Deleting a session crashes the C core (segfault) until some action has run
+            # in the ruleset: fire one internal rule in a throw-away session first.
             warm = json.dumps([{"t": _WARM, "id": _WARM, "sid": "0"}])
             _, state = _rules_engine.assert_facts(self._handle, warm)
             if _rules_engine.start_action_for_state(self._handle, state) is None:
