@@ -26,7 +26,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from .case import Severity
+from .case import AllianceKind, Severity
 from .documents import Document, join_path, read_document
 from .errors import Location, PackError
 from .facts import (
@@ -49,12 +49,15 @@ from .limits import (
     MAX_TESTS_PER_FACT,
     NUMBER_DECIMALS,
 )
+from .report import Ask
 from .validation import located_error
 
 RULE_ID = r"^PF-[A-Z]{2,6}-[0-9]{3}$"
 RULE_NAME = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 SLOT_NAME = r"^[a-z][a-z0-9_]{0,23}$"
 MANIFEST = "pack.yaml"
+PROMPTS = "prompts.yaml"
+"""The file of a pack folder that holds its conversation prompts (``prompts: [...]``)."""
 
 
 class Area(StrEnum):
@@ -160,6 +163,26 @@ class RuleFile(_Strict):
     rules: list[Rule]
 
 
+class Prompt(_Strict):
+    """A question no rule can judge, for the parties to talk through (``prompts.yaml``)."""
+
+    id: Annotated[str, Field(pattern=RULE_NAME)]
+    """Stable kebab-case id, e.g. ``personal-runway``."""
+    topic: Str
+    """A short heading, e.g. ``Personal finances and runway``."""
+    text: Str
+    """The question, in plain words: no field paths, no internal names."""
+    ask: Ask
+    """Whom to ask: ``each_party`` (each on its own) or ``both_together``."""
+    kinds: list[AllianceKind] = Field(default_factory=list)
+    """The alliance kinds it is for; empty: a general prompt, for every case (and the only
+    ones a case of unknown kind gets)."""
+
+
+class PromptFile(_Strict):
+    prompts: list[Prompt]
+
+
 class VerdictPolicy(_Strict):
     """Counts of findings that set the verdict. A critical red flag always means reconsider."""
 
@@ -249,6 +272,8 @@ class RulePack:
     verdict: VerdictPolicy
     fact_types: Mapping[str, FactType]
     compiled: Compiled = field(repr=False)
+    prompts: tuple[Prompt, ...] = ()
+    """Conversation prompts of every layer, in load order (a later layer adds its own)."""
 
     @property
     def fingerprint(self) -> str:
@@ -303,6 +328,7 @@ def _load(paths: Sequence[Path]) -> RulePack:
     names: dict[str, str] = {}
     disabled: list[str] = []
     verdict = VerdictPolicy()
+    prompts: dict[str, tuple[Prompt, str]] = {}
     for path in paths:
         if not path.is_dir():
             raise PackError("rule pack folder not found", location=Location(file=str(path)))
@@ -317,7 +343,9 @@ def _load(paths: Sequence[Path]) -> RulePack:
         layers.append(Layer(manifest.name, manifest.version, str(path)))
         if manifest.verdict is not None:
             verdict = manifest.verdict
-        files = sorted(p for p in path.glob("*.y*ml") if p.name != MANIFEST)
+        if (path / PROMPTS).is_file():
+            _load_prompts(path / PROMPTS, path, prompts)
+        files = sorted(p for p in path.glob("*.y*ml") if p.name not in (MANIFEST, PROMPTS))
         for file in files:
             doc = _read(file, path)
             parsed = _validate(RuleFile, doc)
@@ -355,7 +383,23 @@ def _load(paths: Sequence[Path]) -> RulePack:
         verdict=verdict,
         fact_types=fact_types,
         compiled=compiled,
+        prompts=tuple(prompt for prompt, _ in prompts.values()),
     )
+
+
+def _load_prompts(file: Path, folder: Path, prompts: dict[str, tuple[Prompt, str]]) -> None:
+    """Add the prompts of one layer's ``prompts.yaml``; an id already used is refused."""
+    doc = _read(file, folder)
+    parsed = _validate(PromptFile, doc)
+    assert isinstance(parsed, PromptFile)
+    for index, prompt in enumerate(parsed.prompts):
+        where = doc.location(f"prompts[{index}]")
+        if prompt.id in prompts:
+            raise PackError(
+                f"duplicate prompt {prompt.id!r}, first defined at {prompts[prompt.id][1]}",
+                location=where,
+            )
+        prompts[prompt.id] = (prompt, f"{file}:{where.line}")
 
 
 def _read(path: Path, folder: Path) -> Document:

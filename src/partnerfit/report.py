@@ -13,7 +13,7 @@ from .case import Severity
 from .documents import format_loc
 from .errors import Location, UsageError
 
-REPORT_SCHEMA_VERSION = "1.2"
+REPORT_SCHEMA_VERSION = "1.3"
 """Bump on every change to the JSON layout (minor: additive; major: anything else).
 
 1.1 added waivers (``waived``, ``waivers``, ``counts.waived``, ``evaluated_on``),
@@ -21,6 +21,7 @@ severity overrides (``severity_overridden_by``, ``rule_severity``), ``notes`` an
 the pack ``layers``.
 1.2 added ``coverage`` (how many of the questions the pack asks the case answers) and
 the verdict ``incomplete``.
+1.3 added ``prompts``: the questions no rule can judge, for the parties to talk through.
 """
 
 
@@ -190,6 +191,41 @@ class WaivedFinding(_Frozen):
     waiver: WaiverOutcome
 
 
+class Ask(StrEnum):
+    """Whom to ask a conversation prompt."""
+
+    each_party = "each_party"
+    """Each party on its own, before the answers are compared."""
+    both_together = "both_together"
+    """The parties together, in one conversation."""
+
+    @property
+    def label(self) -> str:
+        """``ask each party on its own`` / ``ask the parties together``."""
+        return _ASK_LABELS[self]
+
+
+_ASK_LABELS = {
+    Ask.each_party: "ask each party on its own",
+    Ask.both_together: "ask the parties together",
+}
+
+
+class ConversationPrompt(_Frozen):
+    """A question no rule can judge (trust, stress, money, what each would do if the
+    alliance ended), for the parties to talk through; kept in the rule pack and chosen by
+    the alliance's kind."""
+
+    id: str
+    """Stable prompt id from the pack, e.g. ``trust``."""
+    topic: str
+    """A short heading, e.g. ``Trust``."""
+    text: str
+    """The question, in plain words."""
+    ask: Ask
+    """Whom to ask: each party on its own, or the parties together."""
+
+
 class Report(_Frozen):
     """The outcome of checking one case against one rule pack."""
 
@@ -218,6 +254,10 @@ class Report(_Frozen):
     coverage: Coverage | None = None
     """How many of the questions the pack asks the case answers; below the pack's
     ``incomplete_below`` the verdict is ``incomplete``. Absent in reports before 1.2."""
+    prompts: tuple[ConversationPrompt, ...] = ()
+    """Questions no rule can judge, for the parties to talk through, in pack order: the
+    pack's general prompts and those for the case's alliance kind (only the general ones
+    when the kind is unknown). Empty in reports before 1.3."""
 
     @property
     def unused_waivers(self) -> tuple[WaiverOutcome, ...]:
