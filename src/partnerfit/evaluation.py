@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .case import Case, Severity
 from .coverage import answered
 from .engine import Firing, engine_for
 from .facts import ASKABLE, Fact, extract
 from .pack import LoadedRule, Negation, RuleKind, RulePack, VerdictPolicy, render
+from .prompts import prompts_for
 from .report import (
     Counts,
     Coverage,
@@ -23,6 +26,7 @@ from .report import (
     percent,
 )
 from .waivers import apply_waivers, waiver_summary
+from .wording import and_list, block_words, choice_words, field_words, scalar_words
 
 _KIND_ORDER = {FindingKind.red_flag: 0, FindingKind.open_question: 1, FindingKind.strength: 2}
 
@@ -55,6 +59,7 @@ def evaluate_case(case: Case, pack: RulePack, *, today: dt.date | None = None) -
         layers=tuple(PackInfo(name=layer.name, version=layer.version) for layer in pack.layers),
         evaluated_on=on if dated else None,
         coverage=coverage,
+        prompts=prompts_for(case, pack),
     )
 
 
@@ -118,18 +123,16 @@ def findings_from(
     for (rid, _), group in causes.items():
         group.sort(key=lambda item: tuple(order[p] for p in item[0]))
         sets = list(dict.fromkeys(ps for ps, _ in group))
-        if len(sets) < 2:  # one pair of parties: each firing is its own finding, as ever
-            for _, firing in group:
-                finding = _finding(rules[rid], [firing], pack, sources, case)
-                by_key.setdefault(finding.key, finding)
-            continue
         merged = [firing for _, firing in group]
-        finding = _finding(rules[rid], merged, pack, sources, case, _among(sets, names))
+        if len(sets) < 2:  # one pair: one finding, every firing's message and evidence
+            finding = _finding(rules[rid], merged, pack, sources, case, every_message=True)
+        else:
+            finding = _finding(rules[rid], merged, pack, sources, case, _among(sets, names))
         by_key.setdefault(finding.key, finding)
     # Built once per unknown field, however many rules ask about it.
     missing = {u["path"]: _missing(u, case) for unknowns in asked.values() for u in unknowns}
     for rid, unknowns in asked.items():
-        finding = _open_question(rules[rid], unknowns, missing)
+        finding = _open_question(rules[rid], unknowns, missing, case)
         by_key.setdefault(finding.key, finding)
     return sorted(by_key.values(), key=_order)
 
@@ -141,9 +144,13 @@ def _finding(
     sources: dict[str, Firing],
     case: Case,
     among: str = "",
+    *,
+    every_message: bool = False,
 ) -> Finding:
-    """One finding from one firing, or from several firings of one cause (their evidence
-    together; the first firing's message, then ``among``: every pair of parties)."""
+    """One finding from one firing, or from several firings of one cause: their evidence
+    together, and the first firing's message then ``among`` (every pair of parties), or,
+    with ``every_message``, each firing's own message once (one pair of parties that agree
+    on, say, their vision and their mission)."""
     evidence = _dedupe(
         e
         for firing in firings
@@ -153,7 +160,8 @@ def _finding(
     )
     flag = lr.rule.kind == RuleKind.red_flag
     overridden = flag and lr.overridden_by is not None
-    message = render(lr.rule.message, dict(firings[0].slots))
+    shown = firings if every_message else firings[:1]
+    message = " ".join(dict.fromkeys(_message(lr, firing, pack) for firing in shown))
     return Finding(
         rule_id=lr.rule.id,
         name=lr.rule.name,
@@ -168,6 +176,30 @@ def _finding(
         remedy=lr.rule.remedy,
         area=lr.rule.area.value,
     )
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\}")
+
+
+@lru_cache(maxsize=4096)
+def _placeholders(template: str) -> tuple[tuple[str, str], ...]:
+    return tuple(dict.fromkeys(m.groups() for m in _PLACEHOLDER.finditer(template)))
+
+
+def _message(lr: LoadedRule, firing: Firing, pack: RulePack) -> str:
+    """The rule's message for one firing, with every enumerated value it shows (a field the
+    fact vocabulary lists ``choices`` for) in words: ``part-time``, not ``part_time``."""
+    slots = dict(firing.slots)
+    for slot, name in _placeholders(lr.rule.message):
+        fact = slots.get(slot)
+        value = fact.get(name) if fact is not None else None
+        if fact is None or not isinstance(value, str):
+            continue
+        ftype = pack.fact_types.get(str(fact.get("t")))
+        spec = ftype.field(name) if ftype is not None else None
+        if spec is not None and spec.choices and value in spec.choices:
+            slots[slot] = {**fact, name: choice_words(value)}
+    return render(lr.rule.message, slots)
 
 
 # --- one finding per cause ----------------------------------------------------------------
