@@ -210,6 +210,7 @@ def render(report: Report, case: Case | None = None) -> str:
         page.red_flags(),
         page.strengths(),
         page.questions(),
+        page.talk(),
         page.answers(case is not None),
         page.waivers(),
         "</main>",
@@ -549,6 +550,22 @@ class _Page:
             out.append("</ul>")
         out.append("</section>")
         return "".join(out)
+
+    def talk(self) -> str:
+        """The pack's conversation prompts: what no rule can judge, with whom to ask."""
+        prompts = self.report.prompts
+        if not prompts:
+            return ""
+        items = "".join(
+            f'<li id="prompt-{_t(p.id)}"><p><strong>{_t(p.topic)}</strong>'
+            f'<span class="rule"> · {_t(p.ask.label)}</span></p><p>{_para(p.text)}</p></li>'
+            for p in prompts
+        )
+        return (
+            '<section aria-labelledby="talk"><h2 id="talk">Talk it through</h2>'
+            "<p>What no rule can judge from the case file: questions for the parties to talk "
+            f'through before anyone signs.</p><ul class="questions">{items}</ul></section>'
+        )
 
     def answers(self, have_case: bool) -> str:
         head = (

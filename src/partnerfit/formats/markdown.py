@@ -54,6 +54,10 @@ def render(report: Report) -> str:
             out += _finding(f, "###")
     if not report.findings:
         out += ["No findings.", ""]
+    if report.prompts:
+        out += [f"## Talk it through ({len(report.prompts)})", "", _TALK, ""]
+        out += [f"- **{_cell(p.topic)}** ({p.ask.label}): {_cell(p.text)}" for p in report.prompts]
+        out.append("")
     if report.waived:
         out += [f"## Waived red flags ({len(report.waived)})", ""]
         out += ["Accepted by the parties; not counted toward the verdict.", ""]
@@ -68,6 +72,8 @@ def render(report: Report) -> str:
             out.append("")
     return "\n".join(out)
 
+
+_TALK = "What no rule can judge from the case file: questions for the parties to talk through."
 
 _WAIVER_SECTIONS = (
     (WaiverStatus.refused, "Waivers not honoured: a critical red flag cannot be waived"),
