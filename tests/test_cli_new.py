@@ -206,7 +206,10 @@ def test_the_guided_questions_write_exactly_the_answers(tmp_path: Path) -> None:
     findings = [(f["rule_id"], f["message"]) for f in json.loads(check.stdout)["findings"]]
     assert findings == [
         ("PF-TST-001", "Alpha Care and Beta Dental both sell services to dental clinics"),
-        ("PF-TST-005", "How long is the alliance meant to run? Fill in: alliance.term_years."),
+        (
+            "PF-TST-005",
+            "How long is the alliance meant to run? Fill in: how many years the alliance is to run.",
+        ),
         # Beta's explicit "none" is an answer, judged: neither names the other as a competitor.
         ("PF-TST-004", "Alpha Care and Beta Dental do not name each other as competitors"),
     ]

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from partnerfit import evaluate, load_case, load_pack
 from partnerfit.batch import BatchItem
-from partnerfit.case import Severity
+from partnerfit.case import Case, Severity
 from partnerfit.cli import main
 from partnerfit.coverage import asked_fields
 from partnerfit.errors import PackError
@@ -500,28 +500,80 @@ def test_a_cause_on_one_pair_stays_one_finding_per_firing(pack: RulePack) -> Non
     ]
 
 
-def _per_firing(case_path: Path, pack: RulePack) -> set[tuple[str, tuple[str, ...]]]:
-    """One finding per firing (firings that cite the same evidence are one finding)."""
+def _firings(case: Case, pack: RulePack) -> set[tuple[str, frozenset[str]]]:
+    """Each firing of a rule that makes findings: its rule and the paths it cites."""
     kinds = {lr.rule.id: lr.rule.kind for lr in pack.active()}
-    case = load_case(case_path)
     return {
-        (t.rule, tuple(sorted(t.paths)))
+        (t.rule, frozenset(t.paths))
         for t in trace(case, pack)
         if t.rule in kinds and kinds[t.rule] != RuleKind.derived
     }
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "cases").rglob("*.yaml")), ids=lambda p: p.stem)
-def test_two_party_cases_keep_one_finding_per_firing(path: Path) -> None:
+def _firings_in(finding: Finding, fired: set[tuple[str, frozenset[str]]]) -> list[frozenset[str]]:
+    cited = {e.path for e in finding.evidence}
+    return [paths for rule, paths in fired if rule == finding.rule_id and paths <= cited]
+
+
+# Two-party example cases whose findings gather several firings of one cause, and how many.
+ONE_CAUSE_MANY_FIRINGS = {
+    # The same key words in the vision and in the mission: one strength, both cited.
+    **{
+        (case, "PF-AL-010"): 2
+        for case in (
+            "co-founding-split-loyalties",
+            "co-marketing-payroll-accountants",
+            "good-fit-scanners-and-service",
+            "jv-battery-recycling",
+            "licensing-outdoor-brand",
+            "professional-partnership-law-and-tax",
+            "technology-partner-is-rival",
+        )
+    },
+    # Vision and mission both diverge: one red flag.
+    ("failed-professional-partnership", "PF-AL-001"): 2,
+    # One competitor that is the partner, found under its name and under one of its brands.
+    ("f1-vw-suzuki", "PF-FOE-002"): 2,
+    ("f8-yahoo-microsoft", "PF-FOE-002"): 2,
+}
+
+
+def test_two_party_cases_get_one_finding_per_cause() -> None:
+    """Every firing is in a finding of its rule, and every finding cites exactly what its
+    firings cite; the findings that gather several firings of one cause are these."""
     pack = load_pack()
-    case = load_case(path)
-    assert len(case.parties) == 2
-    report = evaluate_case(case, pack)
-    found = [f for f in report.findings if f.kind != FindingKind.open_question]
-    found += [w.finding for w in report.waived]
-    assert len(found) == len({f.key for f in found})
-    assert {f.key for f in found} == _per_firing(path, pack)
-    assert not any("This holds for" in f.message for f in found)
+    gathered = {}
+    for path in sorted((ROOT / "cases").rglob("*.yaml")):
+        case = load_case(path)
+        assert len(case.parties) == 2
+        report = evaluate_case(case, pack)
+        found = [f for f in report.findings if f.kind != FindingKind.open_question]
+        found += [w.finding for w in report.waived]
+        assert len(found) == len({f.key for f in found})
+        fired = _firings(case, pack)
+        for f in found:
+            inside = _firings_in(f, fired)
+            assert {e.path for e in f.evidence} == set().union(*inside), (path.stem, f.rule_id)
+            if len(inside) > 1:
+                gathered[(path.stem, f.rule_id)] = len(inside)
+        for rule, paths in fired:
+            assert any(f.rule_id == rule and paths <= {e.path for e in f.evidence} for f in found)
+        assert not any("This holds for" in f.message for f in found)
+    assert gathered == ONE_CAUSE_MANY_FIRINGS
+
+
+def test_one_cause_on_one_pair_reads_each_firing() -> None:
+    """PF-AL-010 fired on the vision and on the mission: one strength that says both."""
+    report = evaluate_case(load_case(ROOT / "cases" / "licensing-outdoor-brand.yaml"), load_pack())
+    [shared] = [f for f in report.findings if f.rule_id == "PF-AL-010"]
+    assert shared.message == (
+        "On the mission, Fjellvind AS and Carrow Textiles Ltd independently used the same key "
+        "words (families, outdoors, weather). On the vision, Fjellvind AS and Carrow Textiles "
+        "Ltd independently used the same key words (family, mountain, whole)."
+    )
+    assert report.counts.strengths == len(
+        {f.key for f in report.findings if f.kind.value == "strength"}
+    )
 
 
 def _casegen() -> ModuleType:
@@ -534,9 +586,9 @@ def _casegen() -> ModuleType:
 
 
 def test_generated_cases_lose_no_firing() -> None:
-    """On generated deals of two and three parties: with two, one finding per firing; with
-    three, every firing's evidence is in a finding of its rule, and a finding that merges
-    firings names its pairs."""
+    """On generated deals of two and three parties, every firing's evidence is in a finding
+    of its rule; with two, a finding cites what its firings cite and nothing else; with
+    three, a finding that merges firings of several pairs names its pairs."""
     pack = load_pack()
     make_case = _casegen().make_case
     rng = random.Random(20260601)
@@ -546,15 +598,11 @@ def test_generated_cases_lose_no_firing() -> None:
         report = evaluate_case(case, pack)
         found = [f for f in report.findings if f.kind != FindingKind.open_question]
         found += [w.finding for w in report.waived]
-        kinds = {lr.rule.id: lr.rule.kind for lr in pack.active()}
-        fired = {
-            (t.rule, frozenset(t.paths))
-            for t in trace(case, pack)
-            if t.rule in kinds and kinds[t.rule] != RuleKind.derived
-        }
+        fired = _firings(case, pack)
         if len(case.parties) == 2:
-            assert {(f.rule_id, frozenset(e.path for e in f.evidence)) for f in found} == fired
-            continue
+            for f in found:  # one finding per cause: its firings' evidence, nothing else
+                inside = _firings_in(f, fired)
+                assert {e.path for e in f.evidence} == set().union(*inside)
         for rule, paths in fired:
             assert any(
                 f.rule_id == rule and paths <= {e.path for e in f.evidence} for f in found

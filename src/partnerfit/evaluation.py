@@ -26,7 +26,7 @@ from .report import (
     percent,
 )
 from .waivers import apply_waivers, waiver_summary
-from .wording import and_list, block_words, choice_words, field_words, scalar_words
+from .wording import block_words, choice_words, fields_words, scalar_words
 
 _KIND_ORDER = {FindingKind.red_flag: 0, FindingKind.open_question: 1, FindingKind.strength: 2}
 
@@ -90,9 +90,9 @@ def trace(case: Case, pack: RulePack) -> list[TraceEntry]:
 def findings_from(
     firings: Sequence[Firing], case: Case, pack: RulePack, facts: Sequence[Fact] = ()
 ) -> list[Finding]:
-    """Findings from the engine's firings: one per firing, except that firings of one rule
-    with one cause that involve different pairs of parties are one finding (see
-    :func:`_cause`); open questions are one per rule."""
+    """Findings from the engine's firings: one per cause. Firings of one rule that involve
+    two or more parties and agree on their cause (see :func:`_cause`) are one finding;
+    open questions are one per rule."""
     rules = {lr.rule.id: lr for lr in pack.active()}
     sources: dict[str, Firing] = {f.derived["id"]: f for f in firings if f.derived is not None}
     names = {p.id: p.name for p in case.parties}
@@ -183,23 +183,62 @@ _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\}")
 
 @lru_cache(maxsize=4096)
 def _placeholders(template: str) -> tuple[tuple[str, str], ...]:
-    return tuple(dict.fromkeys(m.groups() for m in _PLACEHOLDER.finditer(template)))
+    return tuple(dict.fromkeys((m.group(1), m.group(2)) for m in _PLACEHOLDER.finditer(template)))
 
 
 def _message(lr: LoadedRule, firing: Firing, pack: RulePack) -> str:
     """The rule's message for one firing, with every enumerated value it shows (a field the
-    fact vocabulary lists ``choices`` for) in words: ``part-time``, not ``part_time``."""
+    fact vocabulary lists ``choices`` for, or a derived fact copies from one) in words:
+    ``part-time``, not ``part_time``."""
     slots = dict(firing.slots)
     for slot, name in _placeholders(lr.rule.message):
         fact = slots.get(slot)
         value = fact.get(name) if fact is not None else None
         if fact is None or not isinstance(value, str):
             continue
-        ftype = pack.fact_types.get(str(fact.get("t")))
-        spec = ftype.field(name) if ftype is not None else None
-        if spec is not None and spec.choices and value in spec.choices:
+        if value in _choices_of(pack, str(fact.get("t")), name):
             slots[slot] = {**fact, name: choice_words(value)}
-    return render(lr.rule.message, slots)
+    return _PERIODS.sub(".", render(lr.rule.message, slots))
+
+
+# A name that ends with a full stop at the end of a sentence: "Yahoo! Inc.." → "Yahoo! Inc."
+_PERIODS = re.compile(r"(?<![.])\.\.(?=\s|$)")
+
+# Per pack: (fact type, field) → the values the field can take, for enumerated fields and
+# for the fields of derived facts that copy one.
+_CHOICES: dict[int, tuple[RulePack, dict[tuple[str, str], frozenset[str]]]] = {}
+
+
+def _choices_of(pack: RulePack, fact_type: str, name: str) -> frozenset[str]:
+    held = _CHOICES.get(id(pack))
+    if held is None or held[0] is not pack:
+        held = _CHOICES[id(pack)] = (pack, _enumerated(pack))
+    return held[1].get((fact_type, name), frozenset())
+
+
+def _enumerated(pack: RulePack) -> dict[tuple[str, str], frozenset[str]]:
+    found = {
+        (tname, fname): frozenset(spec.choices)
+        for tname, ftype in pack.fact_types.items()
+        for fname, spec in ftype.all_fields().items()
+        if spec.choices
+    }
+    for lr in pack.active():
+        derive = lr.rule.derive
+        if derive is None:
+            continue
+        facts = {
+            item.as_ or item.fact: item.fact
+            for item in lr.rule.when
+            if not isinstance(item, Negation)
+        }
+        for fname, ref in derive.fields.items():
+            slot, _, source = ref.partition(".")
+            choices = found.get((facts.get(slot, ""), source))
+            if choices:
+                key = (derive.fact, fname)
+                found[key] = found.get(key, frozenset()) | choices
+    return found
 
 
 # --- one finding per cause ----------------------------------------------------------------
@@ -211,10 +250,15 @@ def _message(lr: LoadedRule, firing: Firing, pack: RulePack) -> str:
 # category and segment, a competitor's name …). Joins on id fields (``party``, ``id``,
 # ``pair``, a pair's ``a`` and ``b``, a party's ``key`` …: the fields ``partnerfit facts``
 # marks as ids) only tie facts to each other and to parties. Fixed tests (``dimension:
-# region``, ``score: {lt: 0.1}``) hold for every firing alike. Firings of one cause that
-# involve different pairs of parties are one finding, citing every pair's evidence and
-# naming every pair; firings that involve a single party, or one and the same pair, stay
-# one finding each, so a two-party case reads as it always has.
+# region``, ``score: {lt: 0.1}``) hold for every firing alike, and so do the values a rule
+# lists as alternatives of one test (``topic: {in: [vision, mission]}``): the rule's author
+# named them as one cause, so a join on such a field does not tell causes apart. Firings of
+# one cause that involve different pairs of parties are one finding, citing every pair's
+# evidence and naming every pair; firings of one cause on one and the same pair (one
+# competitor found under its partner's name and under a brand of the partner; the same
+# words in the vision and in the mission) are one finding with each firing's message.
+# Firings that involve a single party stay one finding each (one per principal, per
+# project …): the party-owned fact each cites is its cause.
 
 
 def _pair_of(fact: Fact) -> tuple[str, str]:
@@ -276,11 +320,19 @@ def _firing_parties(
 
 
 def _value_joins(lr: LoadedRule, pack: RulePack) -> tuple[tuple[str, str], ...]:
-    """(slot, field) of every equality join in the rule on a field that is not an id."""
+    """(slot, field) of every equality join in the rule on a field that is not an id, nor
+    one the rule tests against a list of alternatives (``in:``)."""
     types = {}
+    alternatives: set[tuple[str | None, str]] = set()
     for item in lr.rule.when:
         if not isinstance(item, Negation):
-            types[item.as_ or item.fact] = item.fact
+            slot = item.as_ or item.fact
+            types[slot] = item.fact
+            alternatives.update(
+                (slot, fname)
+                for fname, spec in item.where.items()
+                if isinstance(spec, dict) and "in" in spec
+            )
     out: dict[tuple[str, str], None] = {}
     for item in lr.rule.when:
         pattern = item.not_ if isinstance(item, Negation) else item
@@ -292,6 +344,8 @@ def _value_joins(lr: LoadedRule, pack: RulePack) -> tuple[tuple[str, str], ...]:
                 continue
             slot, _, rfield = ref["ref"].partition(".")
             if _is_id(pack, pattern.fact, fname) or _is_id(pack, types.get(slot), rfield):
+                continue
+            if (slot, rfield) in alternatives or (own, fname) in alternatives:
                 continue
             if own is not None:
                 out[(own, fname)] = None
@@ -387,8 +441,12 @@ def _whole_facts(firing: Firing, pack: RulePack, case: Case) -> tuple[Evidence, 
 def _cite(path: str, value: str | None, fact: Fact, case: Case) -> Evidence:
     """Evidence in the case file's own words: where the file holds a value (or a list of
     values) at ``path``, that value as written (``part_time``, ``false``, ``4800000``),
-    not the fact derived from it; a whole block keeps the fact's summary ``value``."""
-    written = _written(case.value_at(path))
+    not the fact derived from it; a block or a list of blocks in words, each block by its
+    name or its fields (``2 projects: Crate loop; Cold store``), never as a bare count."""
+    held = case.value_at(path)
+    written = _written(held)
+    if written is None:
+        written = block_words(path, held)
     return Evidence(
         path=path,
         value=written if written is not None else value,
@@ -408,16 +466,8 @@ def _missing(unknown: Fact, case: Case) -> Evidence:
     )
 
 
-def _written(value: object) -> str | None:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, int | float | str):
-        return str(value)
-    if isinstance(value, list) and all(isinstance(v, str | int | float | bool) for v in value):
-        return "; ".join(w for v in value if (w := _written(v)) is not None)
-    return None
+_written = scalar_words
+"""A single value (or a list of them) as the file writes it; None for a block."""
 
 
 def _show(value: object) -> str | None:
@@ -438,10 +488,13 @@ def _dedupe(items: Iterable[Evidence]) -> tuple[Evidence, ...]:
 
 
 def _open_question(
-    lr: LoadedRule, unknowns: Sequence[Fact], missing: Mapping[str, Evidence]
+    lr: LoadedRule, unknowns: Sequence[Fact], missing: Mapping[str, Evidence], case: Case
 ) -> Finding:
+    """One open question per rule: the rule's question, then what to fill in, in words
+    (``Alpha's three-year goal``); the paths are in its evidence."""
     paths = sorted({u["path"] for u in unknowns})
     fields = sorted({u["field"] for u in unknowns})
+    of_path = {u["path"]: str(u["field"]) for u in unknowns}
     question = lr.rule.question or " ".join(ASKABLE[f] for f in fields)
     return Finding(
         rule_id=lr.rule.id,
@@ -449,7 +502,7 @@ def _open_question(
         kind=FindingKind.open_question,
         severity=Severity.info,
         title=f"Cannot judge yet: {lr.rule.title}",
-        message=f"{question} Fill in: {', '.join(paths)}.",
+        message=f"{question} Fill in: {fields_words([(p, of_path[p]) for p in paths], case.value_at)}.",
         evidence=tuple(missing[p] for p in paths),
         why=_why(lr),
         remedy=lr.rule.remedy,
