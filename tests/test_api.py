@@ -155,6 +155,21 @@ def test_evaluate_exact_findings_with_lines(tmp_path: Path, tpack: RulePack) -> 
     assert report.findings[0].severity_overridden_by is None
 
 
+def test_a_report_lists_its_findings_by_kind(tpack: RulePack) -> None:
+    """red_flags(), strengths() and open_questions(): each kind in report order."""
+    report = evaluate(load_case(_case_dict(importance="core")), tpack)
+    assert [f.rule_id for f in report.red_flags()] == ["PF-TST-001"]
+    assert [f.rule_id for f in report.strengths()] == ["PF-TST-010"]
+    assert report.open_questions() == ()
+    sparse = evaluate(load_case(ROOT / "cases" / "early-stage-sparse.yaml"))
+    kinds = (sparse.red_flags(), sparse.open_questions(), sparse.strengths())
+    assert [f.kind.value for group in kinds for f in group] == [
+        f.kind.value for f in sparse.findings
+    ]
+    assert len(sparse.open_questions()) == sparse.counts.open_questions > 0
+    assert all(f.message.count("Fill in: ") == 1 for f in sparse.open_questions())
+
+
 def test_default_pack_is_used_when_none_is_given() -> None:
     report = evaluate(load_case(_case_dict()))
     assert report.pack.name == partnerfit.default_pack().name

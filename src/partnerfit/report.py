@@ -275,7 +275,16 @@ class Report(_Frozen):
         return tuple(w for w in self.waivers if w.status == WaiverStatus.refused)
 
     def red_flags(self) -> tuple[Finding, ...]:
+        """The red flags, most severe first (waived ones are in :attr:`waived`)."""
         return tuple(f for f in self.findings if f.kind == FindingKind.red_flag)
+
+    def strengths(self) -> tuple[Finding, ...]:
+        """The strengths, in report order."""
+        return tuple(f for f in self.findings if f.kind == FindingKind.strength)
+
+    def open_questions(self) -> tuple[Finding, ...]:
+        """The open questions: what the case leaves unknown that a rule needs to judge."""
+        return tuple(f for f in self.findings if f.kind == FindingKind.open_question)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """Stable JSON: same case and pack give byte-identical output."""
