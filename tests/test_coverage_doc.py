@@ -100,7 +100,7 @@ def test_every_item_is_judged_by_something_or_says_why_not(items: list[Item]) ->
     assert len(ids) == len(set(ids)), "item ids are unique"
     for item in items:
         assert item.asks, item.id
-        assert (item.rules or item.prompts) != item.out_of_scope, item.id
+        assert bool(item.rules or item.prompts) != item.out_of_scope, item.id
         if item.out_of_scope:
             assert len(item.note) > 40, f"{item.id} gives the reason it is out of scope"
 
