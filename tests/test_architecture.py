@@ -9,7 +9,8 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "partnerfit"
 MODULES = sorted(p for p in SRC.rglob("*.py"))
-LIBRARY = [p for p in MODULES if "cli" not in p.relative_to(SRC).parts]
+# The library: everything but the command line (cli/, and __main__.py, which only runs it).
+LIBRARY = [p for p in MODULES if "cli" not in p.relative_to(SRC).parts and p.name != "__main__.py"]
 
 
 def _imports(path: Path) -> set[str]:
@@ -55,3 +56,9 @@ def test_the_core_never_imports_the_cli_or_click(path: Path) -> None:
 @pytest.mark.parametrize("path", LIBRARY, ids=lambda p: str(p.relative_to(SRC)))
 def test_the_library_never_prints_exits_or_configures_logging(path: Path) -> None:
     assert not _calls(path)
+
+
+def test_main_module_only_runs_the_command_line() -> None:
+    """``python -m partnerfit`` imports the CLI and nothing else of note."""
+    main_module = SRC / "__main__.py"
+    assert _imports(main_module) == {"__future__", "partnerfit.cli"}

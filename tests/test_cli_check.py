@@ -54,7 +54,7 @@ def _run(*args: str) -> tuple[int, str, str]:
 def test_check_prints_findings_evidence_and_verdict(case_file: Path) -> None:
     code, out, _ = _run("check", str(case_file), "--rules", str(CORE))
     assert code == ExitCode.RED_FLAGS  # one high red flag, --fail-on high by default
-    assert "Verdict   PROCEED WITH CONDITIONS: 1 high red flag: PF-TST-001" in out
+    assert "Verdict   proceed with conditions: 1 high red flag: PF-TST-001" in out
     assert "Alpha Care and Beta Dental both sell services to dental clinics" in out
     assert "parties[0].offerings[0].segments[0] (line 9): 'dental clinics'" in out
     assert "PF-TST-004" in out  # the strength is reported too

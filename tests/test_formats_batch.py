@@ -90,7 +90,12 @@ def test_sarif_is_valid_and_complete(items: list[BatchItem], pack: RulePack) -> 
     assert flag["ruleId"] == "PF-TBA-001"
     assert flag["ruleIndex"] == 0
     assert (flag["kind"], flag["level"]) == ("fail", "error")
-    assert flag["message"] == {"text": "Alpha and Beta both sell services to clinics"}
+    # Whole in itself, as tools that group results by rule or file show it: the case, the
+    # rule's title and the finding's message.
+    assert flag["message"] == {
+        "text": "clash: Same category to the same segment. Alpha and Beta both sell services "
+        "to clinics"
+    }
     location = flag["locations"][0]
     assert location["physicalLocation"] == {
         "artifactLocation": {"uri": file_uri(clash_file)},
@@ -198,7 +203,7 @@ def test_csv_rows(items: list[BatchItem], pack: RulePack) -> None:
     rows = list(csv.reader(io.StringIO(render_batch(items, "csv", pack=pack))))
     assert rows[0][:4] == ["file", "case_id", "status", "verdict"]
     assert rows[1] == [
-        str(items[0].path), "clash", "ok", "proceed_with_conditions",
+        str(items[0].path), "clash", "ok", "proceed with conditions",
         "1", "0", "1", "0", "0", "0", "1", "PF-TBA-001", "", "", "",
     ]  # fmt: skip
     assert rows[3] == [
@@ -281,3 +286,132 @@ def test_json_lines_reuse_the_workers_json_and_are_the_same_bytes(items: list[Ba
         again = BatchItem(index=item.index, path=item.path, report=item.report)
         assert again.report_json is None
         assert item_line(again) == item_line(item)
+
+
+def _per_finding(items: list[BatchItem], pack: RulePack, fmt: str) -> str:
+    from partnerfit.batch import Summary
+    from partnerfit.formats.csvout import FindingsCsvWriter
+    from partnerfit.formats.jsonout import FindingsJsonlWriter
+
+    out = io.StringIO(newline="")
+    writer_type = FindingsCsvWriter if fmt == "csv" else FindingsJsonlWriter
+    writer = writer_type(out, pack=pack)
+    summary = Summary()
+    writer.start()
+    for item in items:
+        writer.add(item)
+        summary.add(item)
+    writer.finish(summary)
+    return out.getvalue()
+
+
+def test_findings_csv_has_one_row_per_finding(items: list[BatchItem], pack: RulePack) -> None:
+    """One row per finding, every input at least once, ready for ``pandas.read_csv`` (read
+    here with the csv module: pandas is not a test dependency)."""
+    from partnerfit.formats.csvout import FINDING_COLUMNS
+
+    rows = list(csv.DictReader(io.StringIO(_per_finding(items, pack, "csv"))))
+    assert tuple(rows[0]) == FINDING_COLUMNS
+    clash = str(items[0].path)
+    assert [(r["file"], r["rule_id"], r["kind"], r["status"]) for r in rows] == [
+        (clash, "PF-TBA-001", "red_flag", "ok"),
+        (clash, "PF-TBA-003", "strength", "ok"),
+        (str(items[1].path), "PF-TBA-001", "open_question", "ok"),
+        (str(items[1].path), "PF-TBA-003", "strength", "ok"),
+        (str(items[2].path), "", "", "error"),
+        (str(items[3].path), "PF-TBA-003", "strength", "ok"),
+    ]
+    flag = rows[0]
+    assert flag == {
+        "file": clash,
+        "case_id": "clash",
+        "verdict": "proceed with conditions",
+        "status": "ok",
+        "rule_id": "PF-TBA-001",
+        "kind": "red_flag",
+        "severity": "high",
+        "waived": "false",
+        "area": "business-model",
+        "title": "Same category to the same segment",
+        "message": "Alpha and Beta both sell services to clinics",
+        "evidence_paths": "parties[0].offerings[0].segments[0] | parties[1].offerings[0].segments[0]",
+        "evidence_values": "clinics | clinics",
+        "line": "7",
+        "remedy": "Agree carve-outs.",
+        "error_line": "",
+        "error_field": "",
+        "error_message": "",
+    }
+    error = rows[4]
+    assert (error["error_line"], error["error_field"], error["error_message"]) == (
+        "3",
+        "parties[0].competitors",
+        "Input should be a valid list; got 7",
+    )
+
+
+def test_findings_jsonl_has_one_object_per_finding(items: list[BatchItem], pack: RulePack) -> None:
+    lines = [json.loads(line) for line in _per_finding(items, pack, "jsonl").splitlines()]
+    csv_rows = list(csv.DictReader(io.StringIO(_per_finding(items, pack, "csv"))))
+    assert len(lines) == len(csv_rows) == 6
+    assert [tuple(line) for line in lines] == [tuple(csv_rows[0])] * 6
+    flag = lines[0]
+    assert flag["evidence_paths"] == [
+        "parties[0].offerings[0].segments[0]",
+        "parties[1].offerings[0].segments[0]",
+    ]
+    assert (flag["waived"], flag["line"], flag["error_line"]) == (False, 7, None)
+    assert lines[4]["status"] == "error"
+    assert lines[4]["rule_id"] is None
+
+
+def test_a_case_without_findings_still_has_its_row(pack: RulePack) -> None:
+    from partnerfit.report import Counts, PackInfo, Report, Verdict
+
+    empty = Report(
+        case_id="quiet",
+        title=None,
+        file=None,
+        pack=PackInfo(name="p", version="1"),
+        verdict=Verdict.proceed,
+        reason="nothing",
+        counts=Counts(
+            red_flags=0, strengths=0, open_questions=0, critical=0, high=0, medium=0, low=0, info=0
+        ),
+        findings=(),
+    )
+    item = BatchItem(index=0, path=Path("quiet.yaml"), report=empty)
+    rows = list(csv.DictReader(io.StringIO(_per_finding([item], pack, "csv"))))
+    assert [(r["case_id"], r["verdict"], r["status"], r["rule_id"]) for r in rows] == [
+        ("quiet", "proceed", "ok", "")
+    ]
+
+
+VERDICT_LABELS = ("proceed", "proceed with conditions", "reconsider", "incomplete")
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "junit", "sarif", "json", "jsonl"])
+def test_every_batch_format_names_verdicts_in_the_same_words(
+    items: list[BatchItem], pack: RulePack, fmt: str
+) -> None:
+    """One label per verdict in every format: proceed, proceed with conditions, reconsider,
+    incomplete; never PROCEED WITH CONDITIONS, nor proceed_with_conditions in words meant
+    for people (JSON keeps the identifier in a report's ``verdict`` field, as its schema
+    says, and the words in its summary line)."""
+    text = render_batch(items, fmt, pack=pack)
+    assert "PROCEED" not in text
+    if fmt == "csv":
+        verdicts = [row["verdict"] for row in csv.DictReader(io.StringIO(text))]
+        assert verdicts == ["proceed with conditions", "proceed", "", "proceed"]
+        return
+    if fmt == "jsonl":
+        data = [json.loads(line) for line in text.splitlines()]
+        assert [d["report"]["verdict"] for d in data if d["status"] == "ok"] == [
+            "proceed_with_conditions",
+            "proceed",
+            "proceed",
+        ]
+        return
+    assert "4 cases: 2 proceed, 1 proceed with conditions, 0 reconsider, 0 incomplete" in text
+    if fmt != "json":
+        assert "proceed_with_conditions" not in text

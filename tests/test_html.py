@@ -563,7 +563,7 @@ def test_batch_format_html_needs_a_folder(tmp_path: Path) -> None:
     assert (code, err) == (
         ExitCode.ERROR,
         "partnerfit: error: --format html writes one page per case and an index.html: "
-        "name a folder with --output\n",
+        "name a folder with --output (a batch of one case prints its page)\n",
     )
     target = tmp_path / "file.html"
     target.write_text("keep\n", encoding="utf-8")

@@ -338,7 +338,7 @@ def test_table_and_markdown_show_the_verdict_and_what_was_answered(
     report = evaluate_case(load_case(incomplete_case), pack)
     table = render(report, "table").splitlines()
     assert table[3:5] == [
-        "Verdict   INCOMPLETE: answered 1 of 16 questions the pack asks (6%), below the 50% "
+        "Verdict   incomplete: answered 1 of 16 questions the pack asks (6%), below the 50% "
         "the pack needs to judge",
         "Answered  1 of 16 questions the pack asks (6%)",
     ]
@@ -384,7 +384,7 @@ def test_the_exit_code_follows_red_flags_not_the_verdict(incomplete_case: Path) 
     args = ["check", str(incomplete_case), "--rules", str(VERDICT_PACK)]
     done = CliRunner().invoke(main, args)
     assert done.exit_code == 0, done.output
-    assert "Verdict   INCOMPLETE" in done.output
+    assert "Verdict   incomplete" in done.output
     done = CliRunner().invoke(main, [*args, "--fail-on", "low"])
     assert done.exit_code == 1  # the low no-sponsor flag
 

@@ -35,6 +35,7 @@ import multiprocessing
 import multiprocessing.context
 import multiprocessing.process
 import os
+import re
 import signal
 import sys
 import threading
@@ -87,10 +88,11 @@ def discover(paths: Iterable[str | Path]) -> list[str]:
     """Every case file named by ``paths``, in a deterministic order, each once.
 
     A file is taken as given, whatever its suffix. A folder is searched
-    recursively for ``.yaml``, ``.yml`` and ``.json`` entries, sorted; hidden
-    entries (names starting with ``.``) are skipped. A pattern with ``*``, ``?``
-    or ``[`` that is not an existing path is expanded as a recursive glob
-    (``**`` allowed), sorted. A path that does not exist, or a pattern that
+    recursively for ``.yaml``, ``.yml`` and ``.json`` entries, in natural order
+    (``deal-2`` before ``deal-10``: :func:`natural_key`); hidden entries (names
+    starting with ``.``) are skipped. A pattern with ``*``, ``?`` or ``[`` that is
+    not an existing path is expanded as a recursive glob (``**`` allowed), in natural
+    order. A path that does not exist, or a pattern that
     matches nothing, is kept as it is, so that it is reported as an error rather
     than silently dropped. A file named twice is listed once, at its first place.
 
@@ -116,7 +118,7 @@ def discover(paths: Iterable[str | Path]) -> list[str]:
             for item in _walk(p):
                 add(item)
         elif not p.exists() and _GLOB_MAGIC & set(raw):
-            matches = sorted(glob.glob(raw, recursive=True))
+            matches = sorted(glob.glob(raw, recursive=True), key=natural_key)
             if not matches:
                 add(raw)
             for m in matches:
@@ -128,6 +130,17 @@ def discover(paths: Iterable[str | Path]) -> list[str]:
         else:
             add(raw)
     return found
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(name: str) -> tuple[tuple[str | int, ...], str]:
+    """Sort key for file names as people count: ``deal-2`` before ``deal-10``. Runs of
+    digits compare as numbers (``007`` as 7, then by the name as written, so that the order
+    is total); everything else as text."""
+    parts = _DIGITS.split(name)
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts)), name
 
 
 def _walk(folder: Path) -> Iterator[str]:
@@ -152,7 +165,7 @@ def _walk(folder: Path) -> Iterator[str]:
 def _entries(folder: str) -> Iterator[os.DirEntry[str]]:
     try:
         with os.scandir(folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
+            entries = sorted(it, key=lambda e: natural_key(e.name))
     except OSError:
         return iter(())
     return iter(entries)

@@ -328,8 +328,11 @@ def _items(items: Sequence[Mapping[str, Any]]) -> str:
 def block_words(path: str, value: Any) -> str | None:
     """A block of the case file (a mapping) or a list of blocks, in the file's own words:
     ``2 projects: Reusable crate return loop; Shared cold store``, ``who: dentists, role:
-    owner``. None for a single value (see :func:`scalar_words`) or anything else."""
+    owner``; a party by its name. None for a single value (see :func:`scalar_words`) or
+    anything else."""
     if isinstance(value, Mapping):
+        if "id" in value and _text(value.get("name")):  # a party: its name says which
+            return str(value["name"])
         return _fields(value) or "{}"
     if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
         steps = _steps(path)

@@ -20,15 +20,17 @@ from typing import Any, TextIO, TypeVar, cast
 import click
 
 from partnerfit import __version__
-from partnerfit.case import Severity, case_json_schema
-from partnerfit.errors import PartnerfitError
+from partnerfit.case import Case, Severity, case_json_schema
+from partnerfit.documents import parse_document
+from partnerfit.errors import CaseError, Location, PartnerfitError, UsageError
 from partnerfit.evaluation import evaluate_case
 from partnerfit.facts import ASKABLE, VOCABULARY
 from partnerfit.formats import Format, render
-from partnerfit.loading import load_case
+from partnerfit.limits import MAX_DOCUMENT_BYTES
+from partnerfit.loading import case_from_document, load_case
 from partnerfit.pack import RulePack, load_pack
 from partnerfit.report import FindingKind, Report, report_json_schema
-from partnerfit.text import printable
+from partnerfit.text import path_text, printable
 
 
 class ExitCode(IntEnum):
@@ -304,21 +306,85 @@ def main() -> None:
     """Check a proposed partnership against core-alignment criteria, and explain every red flag."""
 
 
+STDIN = "<stdin>"
+"""The file name a case read from standard input (``check -``) has in reports and errors."""
+
+
+def read_stdin_case() -> Case:
+    """The case on standard input: at most the size limit (plus one byte) is read."""
+    stream = sys.stdin
+    if stream is None:
+        raise UsageError("cannot read the case from standard input: it is closed")
+    if stream.isatty():
+        with contextlib.suppress(OSError):
+            click.echo(
+                "partnerfit: reading the case from standard input (end with Ctrl-D)", err=True
+            )
+    where = Location(file=STDIN)
+    try:
+        buffer = getattr(stream, "buffer", None)
+        raw = (
+            buffer.read(MAX_DOCUMENT_BYTES + 1)
+            if buffer is not None
+            else stream.read(MAX_DOCUMENT_BYTES + 1).encode("utf-8", "surrogatepass")
+        )
+    except OSError as exc:
+        raise CaseError(f"cannot be read: {exc.strerror or exc}", location=where) from None
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise CaseError(f"document is larger than {MAX_DOCUMENT_BYTES:,} bytes", location=where)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CaseError(f"is not UTF-8 text (byte {exc.start})", location=where) from None
+    return case_from_document(parse_document(text, file=STDIN, error=CaseError))
+
+
 @main.command()
-@click.argument("case", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("case", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @rules_option
 @format_option([f.value for f in Format], Format.table.value)
 @fail_on_option("Exit 1 when a red flag is at or above this severity.")
 @today_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the report here instead of standard output; a regular file, replaced only "
+    "when the report is complete.",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print nothing but errors: the exit code tells (with -o the report is still written).",
+)
 @handles_errors
 def check(
-    case: Path, rules: tuple[Path, ...], fmt: str, fail_on: str, today: dt.datetime | None
+    case: Path,
+    rules: tuple[Path, ...],
+    fmt: str,
+    fail_on: str,
+    today: dt.datetime | None,
+    output: Path | None,
+    quiet: bool,
 ) -> None:
-    """Check one case file and print the findings and the verdict."""
+    """Check one case file (- reads it from standard input) and print the findings and
+    the verdict."""
+    from .output import atomic_output
+
     pack = _pack(rules)
-    loaded = load_case(case)
+    loaded = read_stdin_case() if str(case) == "-" else load_case(case)
     report = evaluate_case(loaded, pack, today=as_date(today))
-    write_stdout(render(report, fmt, case=loaded))
+    text = render(report, fmt, case=loaded)
+    if output is not None:
+        with stops_on_signals(), atomic_output(output) as out:
+            out.write(text)
+        if not quiet:
+            shown = printable(path_text(str(output)))
+            click.echo(f"Verdict: {report.verdict.label}. Report written to {shown}", err=True)
+    elif not quiet:
+        write_stdout(text)
     sys.exit(ExitCode.RED_FLAGS if fails(report, fail_on) else ExitCode.OK)
 
 

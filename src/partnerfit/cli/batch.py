@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
 import os
-import secrets
-import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO, cast
 
 import click
 
@@ -25,14 +21,15 @@ from partnerfit.batch import (
     run_batch,
 )
 from partnerfit.errors import UsageError
-from partnerfit.formats import BatchFormat, FolderFormat, batch_writer
+from partnerfit.formats import BatchFormat, FolderFormat, batch_writer, html
+from partnerfit.formats.csvout import FindingsCsvWriter
+from partnerfit.formats.jsonout import FindingsJsonlWriter
+from partnerfit.formats.stream import BatchWriter, error_text, item_error
 from partnerfit.limits import FILE_TIMEOUT_SECONDS
 from partnerfit.text import printable
 
 from . import (
     ExitCode,
-    GuardedOutput,
-    OutputError,
     _pack,
     as_date,
     fail_on_option,
@@ -46,126 +43,49 @@ from . import (
     today_option,
 )
 from .folder import INDEX, folder_output
+from .output import atomic_output as atomic_output  # also imported from here (questionnaire)
 
-_KINDS = {
-    stat.S_IFLNK: "a symbolic link",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFIFO: "a named pipe",
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFDIR: "a folder",
+
+def _same_terminal() -> bool:
+    """Whether standard output and standard error are one and the same terminal."""
+    try:
+        out, err = sys.stdout, sys.stderr
+        return (
+            out is not None
+            and err is not None
+            and out.isatty()
+            and err.isatty()
+            and os.path.samestat(os.fstat(out.fileno()), os.fstat(err.fileno()))
+        )
+    except (AttributeError, OSError, ValueError):  # no file behind a stream (tests)
+        return False
+
+
+class _OnePage(BatchWriter):
+    """``batch ONE.yaml --format html`` without --output: the case's page on standard
+    output, as ``check --format html`` writes it (the index, when the file could not be
+    checked)."""
+
+    def start(self) -> None:
+        self._failed: BatchItem | None = None
+
+    def add(self, item: BatchItem) -> None:
+        if item.report is None:
+            self._failed = item
+            return
+        self.out.write(html.render(item.report, html.case_at(item.path, item.report)))
+
+    def finish(self, summary: Summary) -> None:
+        if self._failed is not None:
+            error = error_text(item_error(self._failed))
+            row = html.index_row(path_text(self._failed.file), None, None, error)
+            self.out.write(html.index_head(1) + row + "\n" + html.index_foot(summary.line(), []))
+
+
+_PER_FINDING: dict[str, type[BatchWriter]] = {
+    BatchFormat.csv.value: FindingsCsvWriter,
+    BatchFormat.jsonl.value: FindingsJsonlWriter,
 }
-
-
-@contextlib.contextmanager
-def atomic_output(path: Path | None) -> Iterator[TextIO]:
-    """Stdout, or a new file that replaces ``path`` only when the batch completes.
-
-    On any failure, Ctrl-C, SIGTERM and SIGHUP included, the new file is removed and
-    ``path`` is left as it was: never half written. ``path`` must be a regular file
-    if it exists (a device, a link or a pipe is refused, never replaced). The new
-    file gets the mode of the file it replaces, or the umask's mode when there is
-    none, like any file the user creates. Every failure to write is an
-    :class:`OutputError`: one line, exit 2.
-    """
-    if path is None:
-        out = stdout_stream()
-        yield out
-        out.flush()
-        return
-    shown = path_text(str(path))
-    mode = _replaced_mode(path, shown)
-    folder = str(path.parent) if str(path.parent) else "."
-    fd, temp = _create(folder, path.name, shown)
-    raw: TextIO | None = None
-    try:
-        if mode is not None:
-            os.fchmod(fd, mode)
-        raw = os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="")
-        guarded = GuardedOutput(raw, shown)
-        yield cast(TextIO, guarded)
-        guarded.flush()
-        try:
-            os.fsync(raw.fileno())
-            temp = _name(raw.fileno(), folder, path.name, temp)
-            os.replace(temp, path)
-        except OSError as exc:
-            raise OutputError(f"cannot write {shown}: {exc.strerror or exc}") from None
-        temp = None
-    finally:
-        if raw is None:
-            os.close(fd)
-        else:
-            # After a failed write, closing tries to write the rest again, and fails again.
-            with contextlib.suppress(OSError):
-                raw.close()
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-
-
-def _replaced_mode(path: Path, shown: str) -> int | None:
-    """The permission bits of the regular file at ``path``; None if there is none."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise OutputError(f"cannot write {shown}: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(st.st_mode):
-        kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
-        raise UsageError(f"--output {shown} is {kind}, not a regular file: refusing to replace it")
-    return stat.S_IMODE(st.st_mode)
-
-
-def _create(folder: str, name: str, shown: str) -> tuple[int, str | None]:
-    """A new file in ``folder`` for the output, and its temporary name.
-
-    Where the system allows it the file has no name at all until it is complete
-    (``O_TMPFILE``), so that nothing is left behind even if the process is killed
-    outright; otherwise it is a hidden ``.NAME.XXXXXXXX.tmp`` beside the target.
-    Created with mode 0666 less the umask, as the user's other files are.
-    """
-    flags = os.O_WRONLY | os.O_CLOEXEC
-    try:
-        if hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd"):
-            try:
-                return os.open(folder, flags | os.O_TMPFILE, 0o666), None
-            except OSError as exc:
-                if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
-                    raise
-        while True:
-            temp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
-            try:
-                return os.open(temp, flags | os.O_CREAT | os.O_EXCL, 0o666), temp
-            except FileExistsError:
-                continue
-    except OSError as exc:
-        if exc.errno == errno.ENOENT and not os.path.isdir(folder):
-            reason = f"the folder {path_text(folder)} does not exist"
-        else:
-            reason = exc.strerror or str(exc)
-        raise OutputError(f"cannot write {shown}: {reason}") from None
-
-
-def _name(fd: int, folder: str, name: str, temp: str | None) -> str:
-    """Give a nameless output file (see :func:`_create`) a temporary name beside the target."""
-    if temp is not None:
-        return temp
-    folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        while True:
-            candidate = f".{name}.{secrets.token_hex(4)}.tmp"
-            try:
-                # linkat(AT_SYMLINK_FOLLOW) on the /proc link names the open file itself.
-                os.link(
-                    f"/proc/self/fd/{fd}", candidate, dst_dir_fd=folder_fd, follow_symlinks=True
-                )
-            except FileExistsError:
-                continue
-            return os.path.join(folder, candidate)
-    finally:
-        os.close(folder_fd)
 
 
 def _progress(items: Iterator[BatchItem], length: int, show: bool) -> Iterator[BatchItem]:
@@ -207,6 +127,11 @@ def _progress(items: Iterator[BatchItem], length: int, show: bool) -> Iterator[B
 @fail_on_option("Exit 1 when any case has a red flag at or above this severity.")
 @rules_option
 @today_option
+@click.option(
+    "--per-finding",
+    is_flag=True,
+    help="csv and jsonl: one row per finding (for pandas) instead of one per case.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @handles_errors
 def batch(
@@ -218,6 +143,7 @@ def batch(
     fail_on: str,
     rules: tuple[Path, ...],
     today: dt.datetime | None,
+    per_finding: bool,
     quiet: bool,
 ) -> None:
     """Check every case file in PATHS (files, folders searched recursively, or globs).
@@ -230,6 +156,8 @@ def batch(
     with no partial --output left behind.
     """
     limit = check_timeout(timeout)
+    if per_finding and fmt not in _PER_FINDING:
+        raise UsageError(f"--per-finding works with --format csv or jsonl, not {fmt}")
     with stops_on_signals():
         if output is None:
             stdout_stream()  # a closed stdout is refused before any work
@@ -240,18 +168,31 @@ def batch(
         n_jobs = jobs or default_jobs()
         summary = Summary()
         failed = False
-        show_progress = not quiet and sys.stderr is not None and sys.stderr.isatty()
+        # The bar is redrawn in place on its line: never on the terminal the results are
+        # printed to, where the rows would be glued to it (they show progress themselves).
+        show_progress = (
+            not quiet
+            and sys.stderr is not None
+            and sys.stderr.isatty()
+            and not (output is None and _same_terminal())
+        )
         # A table or Markdown document printed to the terminal ends with the summary itself.
         in_document = fmt in (BatchFormat.table, BatchFormat.markdown) and output is None
         folder = fmt in [f.value for f in FolderFormat]
-        opened = folder_output(output) if folder else atomic_output(output)
+        one_page = folder and output is None and len(files) == 1
+        opened = folder_output(output) if folder and not one_page else atomic_output(output)
         with opened as out:
             items = run_batch(
                 files, rules, min(n_jobs, len(files)), today=as_date(today), timeout=limit
             )
             # Closed on the way out, whatever the way: its worker processes end with it.
             with contextlib.closing(items):
-                writer = batch_writer(fmt, out, pack=pack, fail_on=fail_on, files=files)
+                if one_page:
+                    writer: BatchWriter = _OnePage(out, pack=pack, fail_on=fail_on, files=files)
+                elif per_finding:
+                    writer = _PER_FINDING[fmt](out, pack=pack, fail_on=fail_on, files=files)
+                else:
+                    writer = batch_writer(fmt, out, pack=pack, fail_on=fail_on, files=files)
                 writer.start()
                 for item in _progress(items, len(files), show_progress):
                     writer.add(item)
@@ -260,7 +201,7 @@ def batch(
                 writer.finish(summary)
     if not quiet and not in_document:
         click.echo(summary.line(), err=True)
-    if not quiet and folder and output is not None:
+    if not quiet and folder and not one_page and output is not None:
         pages = summary.cases - summary.errors
         index = printable(path_text(str(output / INDEX)))
         click.echo(f"{pages} page{'' if pages == 1 else 's'} written; open {index}", err=True)

@@ -91,7 +91,8 @@ def folder_output(path: Path | None) -> Iterator[TextIO]:
     :class:`FolderOutput`; see the module docstring for what is written when."""
     if path is None:
         raise UsageError(
-            "--format html writes one page per case and an index.html: name a folder with --output"
+            "--format html writes one page per case and an index.html: name a folder with "
+            "--output (a batch of one case prints its page)"
         )
     shown = path_text(str(path))
     try:

@@ -1,4 +1,5 @@
-"""Batch results as CSV: one row per case, for spreadsheets.
+"""Batch results as CSV: one row per case, for spreadsheets; or one row per finding
+(:class:`FindingsCsvWriter`, ``batch --format csv --per-finding``), for pandas.
 
 A file name that is not valid UTF-8 is written with its undecodable bytes as
 ``\\udcff`` escapes (:func:`~partnerfit.batch.path_text`).
@@ -10,7 +11,7 @@ import csv
 
 from partnerfit.batch import BatchItem, path_text
 
-from .stream import BatchWriter, item_error, top_flag_ids
+from .stream import BatchWriter, finding_rows, item_error, top_flag_ids
 
 COLUMNS = (
     "file",
@@ -56,7 +57,7 @@ class CsvWriter(BatchWriter):
                     path_text(item.file),
                     r.case_id,
                     "ok",
-                    r.verdict.value,
+                    r.verdict.label,
                     *counts,
                     top_flag_ids(r, 5),
                     "",
@@ -80,3 +81,50 @@ class CsvWriter(BatchWriter):
                 e.message,
             ]
         )
+
+
+FINDING_COLUMNS = (
+    "file",
+    "case_id",
+    "verdict",
+    "status",
+    "rule_id",
+    "kind",
+    "severity",
+    "waived",
+    "area",
+    "title",
+    "message",
+    "evidence_paths",
+    "evidence_values",
+    "line",
+    "remedy",
+    "error_line",
+    "error_field",
+    "error_message",
+)
+"""The columns of :class:`FindingsCsvWriter`, in order (see
+:func:`~partnerfit.formats.stream.finding_rows` for what each holds)."""
+
+
+class FindingsCsvWriter(BatchWriter):
+    """A header row, then one row per finding (red flags, waived ones included, open
+    questions and strengths); a case without findings gets one row with the finding columns
+    empty, and a file that could not be checked one row with ``status`` ``error``, so every
+    input appears. Several evidence paths and values are joined with `` | ``."""
+
+    def start(self) -> None:
+        self._csv = csv.writer(self.out, lineterminator="\n")
+        self._csv.writerow(FINDING_COLUMNS)
+
+    def add(self, item: BatchItem) -> None:
+        for row in finding_rows(item):
+            self._csv.writerow(["" if row[c] is None else _cell(row[c]) for c in FINDING_COLUMNS])
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " | ".join("" if v is None else str(v) for v in value)
+    return value

@@ -1,4 +1,5 @@
-"""Batch results as JSON Lines (one object per case) or one JSON document.
+"""Batch results as JSON Lines (one object per case, or per finding with
+:class:`FindingsJsonlWriter`) or one JSON document.
 
 A file name that is not valid UTF-8 is written with its undecodable bytes as
 ``\\udcff`` escapes (:func:`~partnerfit.batch.path_text`): JSON text is UTF-8.
@@ -12,7 +13,7 @@ from typing import Any
 from partnerfit.batch import BatchItem, Summary, path_text
 from partnerfit.report import Verdict
 
-from .stream import BatchWriter, item_error
+from .stream import BatchWriter, finding_rows, item_error
 
 
 def item_dict(item: BatchItem) -> dict[str, Any]:
@@ -94,3 +95,14 @@ class JsonWriter(BatchWriter):
         close = "]" if self._first else "\n  ]"
         body = json.dumps(summary_dict(summary), ensure_ascii=False, indent=2)
         self.out.write(close + ',\n  "summary": ' + body.replace("\n", "\n  ") + "\n}\n")
+
+
+class FindingsJsonlWriter(BatchWriter):
+    """One JSON object per line and finding (``batch --format jsonl --per-finding``):
+    the fields of :func:`~partnerfit.formats.stream.finding_rows`, absent ones ``null``.
+    ``pandas.read_json(path, lines=True)`` reads it as one row per finding."""
+
+    def add(self, item: BatchItem) -> None:
+        for row in finding_rows(item):
+            self.out.write(_line(row) + "\n")
+        self.out.flush()

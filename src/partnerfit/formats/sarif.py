@@ -6,7 +6,8 @@
 * One result per red flag (``kind: fail``; level ``error`` for critical and high,
   ``warning`` for medium, ``note`` for low and info) and per open question
   (``kind: open``, level ``none``: SARIF's "not enough information to decide").
-  Strengths are not results.
+  Strengths are not results. Each result's ``message.text`` is whole in itself: the
+  case id, the rule's title and the finding's full message (:func:`result_text`).
 * Each result points to the case file and the evidence's line; the evidence's
   field path is its logical location. Further evidence is in ``relatedLocations``.
 * Files that could not be checked are ``toolExecutionNotifications`` of the one
@@ -102,6 +103,15 @@ def _location(uri: str, e: Evidence, index: int | None = None) -> dict[str, Any]
     return loc
 
 
+def result_text(f: Finding, case_id: str) -> str:
+    """A result's message, whole in itself: the case, the rule's title and the finding's
+    message (``clash: Same offering to the same segment. Alpha and Beta both …``). Tools
+    that group results (by rule, by file) show each result's text alone; it must still say
+    which case and what was found."""
+    title = " ".join(f.title.split()).rstrip(".")
+    return f"{case_id}: {title}. {' '.join(f.message.split())}"
+
+
 class SarifWriter(BatchWriter):
     """One SARIF log with one run; results are streamed, one compact line each."""
 
@@ -146,7 +156,7 @@ class SarifWriter(BatchWriter):
             "ruleId": f.rule_id,
             "kind": "fail" if is_flag else "open",
             "level": LEVELS[f.severity] if is_flag else "none",
-            "message": {"text": " ".join(f.message.split())},
+            "message": {"text": result_text(f, case_id)},
         }
         if f.rule_id in self._rule_index:
             result["ruleIndex"] = self._rule_index[f.rule_id]

@@ -12,12 +12,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from partnerfit.batch import BatchItem, Summary
+from partnerfit.batch import BatchItem, Summary, path_text
 from partnerfit.errors import PartnerfitError
 from partnerfit.pack import RulePack
-from partnerfit.report import Report
+from partnerfit.report import Finding, Report
 
 
 class BatchWriter(ABC):
@@ -74,3 +74,74 @@ def error_text(error: PartnerfitError) -> str:
 def item_error(item: BatchItem) -> PartnerfitError:
     assert item.error is not None, "an item without a report carries an error"
     return item.error
+
+
+def finding_rows(item: BatchItem) -> list[dict[str, Any]]:
+    """One result as rows of one finding each, for per-finding exports (CSV, JSON Lines).
+
+    Each row holds the case (``file``, ``case_id``, ``verdict`` in words), ``status``
+    (``ok`` or ``error``), the finding (``rule_id``, ``kind``, ``severity``, ``waived``,
+    ``area``, ``title``, ``message``, ``remedy``), its evidence (``evidence_paths`` and
+    ``evidence_values``, lists in the same order; ``line``: the first evidence line) and,
+    for a file that could not be checked, ``error_line``, ``error_field`` and
+    ``error_message``. Absent values are None. Red flags, open questions and strengths come
+    in report order, then waived red flags; a case without findings gets one row with the
+    finding fields None, a file that could not be checked one row: every input appears.
+    """
+    base: dict[str, Any] = {
+        "file": path_text(item.file),
+        "case_id": None,
+        "verdict": None,
+        "status": "ok",
+        **dict.fromkeys(_FINDING_FIELDS),
+        "error_line": None,
+        "error_field": None,
+        "error_message": None,
+    }
+    r = item.report
+    if r is None:
+        e = item_error(item)
+        return [
+            {
+                **base,
+                "status": "error",
+                "error_line": e.location.line,
+                "error_field": e.location.field,
+                "error_message": e.message,
+            }
+        ]
+    case = {**base, "case_id": r.case_id, "verdict": r.verdict.label}
+    found = [(f, False) for f in r.findings] + [(w.finding, True) for w in r.waived]
+    return [{**case, **_finding_fields(f, waived)} for f, waived in found] or [case]
+
+
+_FINDING_FIELDS = (
+    "rule_id",
+    "kind",
+    "severity",
+    "waived",
+    "area",
+    "title",
+    "message",
+    "evidence_paths",
+    "evidence_values",
+    "line",
+    "remedy",
+)
+
+
+def _finding_fields(f: Finding, waived: bool) -> dict[str, Any]:
+    lines = [e.line for e in f.evidence if e.line is not None]
+    return {
+        "rule_id": f.rule_id,
+        "kind": f.kind.value,
+        "severity": f.severity.value,
+        "waived": waived,
+        "area": f.area,
+        "title": f.title,
+        "message": " ".join(f.message.split()),
+        "evidence_paths": [e.path for e in f.evidence],
+        "evidence_values": [e.value for e in f.evidence],
+        "line": lines[0] if lines else None,
+        "remedy": " ".join(f.remedy.split()) if f.remedy else None,
+    }

@@ -28,7 +28,7 @@ def render(report: Report) -> str:
         f"File      {_p(report.file)}" if report.file else None,
         f"Pack      {_p(report.pack.name)} {_p(report.pack.version)}",
         _layers(report),
-        f"Verdict   {report.verdict.label.upper()}: {_p(report.reason)}",
+        f"Verdict   {report.verdict.label}: {_p(report.reason)}",
         f"Answered  {report.coverage.summary}" if report.coverage else None,
         "",
     ]
