@@ -240,3 +240,22 @@ def test_block_words() -> None:
     assert block_words("alliance.term_years", 5) is None
     assert scalar_words(4800000.0) == "4800000"
     assert scalar_words(["a", True]) == "a; true"
+
+
+def test_shared_key_words_are_the_words_as_written(
+    reports: list[tuple[Path, Case, Report]],
+) -> None:
+    """ "the same key words (based, city, dinn, …)" once showed word stems: every word a
+    PF-AL-010 message names is a word of one of the answers it cites, as written."""
+    named = 0
+    for path, _, report in reports:
+        for f in report.strengths():
+            if f.rule_id != "PF-AL-010":
+                continue
+            answers = " ".join(e.value or "" for e in f.evidence).lower()
+            written = set(re.findall(r"\w+", answers))
+            for listed in re.findall(r"key words \(([^)]*)\)", f.message):
+                for word in re.split(r"[,/]\s*", listed):
+                    named += 1
+                    assert word.strip() in written, (path.stem, word, f.message)
+    assert named > 50
