@@ -26,7 +26,8 @@ in one process the best of several rounds counts, whole processes the median):
 
 With ``--before SRC`` every figure is also measured with ``PYTHONPATH=SRC`` (a source
 tree holding the ``partnerfit`` package, e.g. an older checkout's ``src``), interleaved
-with the current tree's runs, and the table shows both.
+with the current tree's runs, and the table shows both; ``--now SRC`` measures another
+tree instead of the installed one (a snapshot, when others are editing the tree).
 """
 
 from __future__ import annotations
@@ -353,6 +354,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer cases and runs")
     parser.add_argument("--only", help=f"comma-separated parts: {', '.join(PARTS)}")
     parser.add_argument("--before", metavar="SRC", help="also measure this source tree")
+    parser.add_argument(
+        "--now", metavar="SRC", help="measure this source tree instead of the installed one"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--in-process", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -365,11 +369,11 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     trees: dict[str, str | None] = {}
-    if args.before:
-        if not (Path(args.before) / "partnerfit" / "__init__.py").is_file():
-            parser.error(f"{args.before} holds no partnerfit package")
-        trees["before"] = str(Path(args.before).resolve())
-    trees["now"] = None
+    for name, src in (("before", args.before), ("now", args.now)):
+        if src is not None and not (Path(src) / "partnerfit" / "__init__.py").is_file():
+            parser.error(f"{src} holds no partnerfit package")
+        if src is not None or name == "now":
+            trees[name] = None if src is None else str(Path(src).resolve())
     print(f"partnerfit speed: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}", flush=True)
     measured: dict[str, dict[str, float]] = {name: {} for name in trees}
     started = time.perf_counter()
