@@ -91,6 +91,7 @@ def in_process(cases: int, rounds: int, seed: int) -> dict[str, Any]:
     sys.path.insert(0, str(HERE))
     from casegen import write_cases
 
+    from partnerfit import documents
     from partnerfit.engine import engine_for
     from partnerfit.errors import PartnerfitError
     from partnerfit.evaluation import evaluate_case
@@ -173,6 +174,7 @@ def in_process(cases: int, rounds: int, seed: int) -> dict[str, Any]:
                     best[name][i] = min(best[name][i], clock() - start)
     per = {name: sum(times) / len(times) * 1e6 for name, times in best.items()}
     return {
+        "libyaml": getattr(documents, "_FastLoader", None) is not None,
         "files": len(paths),
         "cases": len(loaded),
         "us": per,
@@ -387,7 +389,9 @@ def main() -> None:
                 f"\n[{name}] one process, {r['files']} files ({r['cases']} valid), "
                 f"{r['facts'] / r['cases']:.0f} facts and {r['firings'] / r['cases']:.1f} firings "
                 "a case; µs per case, best of "
-                f"{size.rounds}:"
+                f"{size.rounds}; YAML read by "
+                + ("libyaml" if r.get("libyaml") else "the pure-Python parser (libyaml unused)")
+                + ":"
             )
             total = us["pipeline"]
             for label, value in (
