@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from partnerfit import documents
 from partnerfit.documents import MAX_DOCUMENT_BYTES
 from partnerfit.errors import CaseError
 from partnerfit.facts import extract
@@ -192,3 +194,22 @@ def test_any_text_loads_or_is_refused_with_a_case_error(text: str) -> None:
     except CaseError as err:  # the only acceptable failure, and it must explain itself
         message = err.message
         assert message, "a CaseError without a message"
+
+
+def test_libyaml_reads_case_files_when_pyyaml_has_it() -> None:
+    """The C parser was once looked up where PyYAML does not export it, so every file went
+    through the pure-Python parser (about 7 times slower)."""
+    if yaml.__with_libyaml__:
+        assert documents._FastLoader is not None
+        assert documents._FastLoader.__mro__[1].__name__ == "CParser"
+
+
+def test_libyaml_and_the_pure_parser_give_the_same_data_and_lines() -> None:
+    if documents._FastLoader is None:
+        pytest.skip("PyYAML has no libyaml here")
+    root = Path(__file__).resolve().parent.parent / "cases"
+    for path in sorted(root.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        fast = documents._parse(text, str(path), CaseError, documents._FastLoader, explain=True)
+        pure = documents._parse(text, str(path), CaseError, documents._PureLoader, explain=True)
+        assert (fast.data, fast.lines) == (pure.data, pure.lines), path.name

@@ -7,6 +7,7 @@ YAML we accept, so one reader serves both and gives line marks for both.
 
 from __future__ import annotations
 
+import importlib
 import os
 import stat
 from collections.abc import Iterator, Mapping, Sequence
@@ -224,13 +225,14 @@ class _PureLoader(
 
 
 def _fast_loader() -> Any:
-    parser = getattr(yaml, "CParser", None)
-    if parser is None:  # PyYAML built without libyaml
+    if not getattr(yaml, "__with_libyaml__", False):  # PyYAML built without libyaml
         return None
+    # The C parser lives in yaml._yaml (the package exports only the loaders built on it).
+    parser: Any = importlib.import_module("yaml._yaml").CParser
 
-    class _CLoader(parser, _Constructor, yaml.resolver.Resolver):  # type: ignore[valid-type, misc]
+    class _CLoader(parser, _Constructor, yaml.resolver.Resolver):  # type: ignore[misc]
         def __init__(self, stream: str) -> None:
-            parser.__init__(self, stream)  # type: ignore[misc]
+            parser.__init__(self, stream)
             _Constructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
