@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import advice
 from .case import Case, Severity
 from .coverage import answered
 from .engine import Firing, engine_for
@@ -31,11 +32,24 @@ from .wording import block_words, choice_words, fields_words, scalar_words
 _KIND_ORDER = {FindingKind.red_flag: 0, FindingKind.open_question: 1, FindingKind.strength: 2}
 
 
-def evaluate_case(case: Case, pack: RulePack, *, today: dt.date | None = None) -> Report:
-    """Evaluate one case; waiver expiry is judged on ``today`` (default: the local date)."""
+def evaluate_case(
+    case: Case, pack: RulePack, *, today: dt.date | None = None, advise: bool = False
+) -> Report:
+    """Evaluate one case; waiver expiry is judged on ``today`` (default: the local date).
+
+    With ``advise``, each red flag carries the single changes to the case that clear it
+    (:mod:`partnerfit.advice`): the rules run again on each candidate edit, so this costs
+    up to :data:`~partnerfit.advice.MAX_EVALUATIONS` more evaluations."""
+    on = today if today is not None else dt.date.today()
+    report = _evaluate_case(case, pack, on)
+    if advise:
+        report = advice.advise(report, case, pack, lambda edited: _evaluate_case(edited, pack, on))
+    return report
+
+
+def _evaluate_case(case: Case, pack: RulePack, on: dt.date) -> Report:
     facts = extract(case)
     firings = engine_for(pack.compiled).evaluate(facts)
-    on = today if today is not None else dt.date.today()
     waived = apply_waivers(case, pack, findings_from(firings, case, pack, facts), on)
     findings = waived.findings
     questions = answered(pack, facts, [p.id for p in case.parties])

@@ -13,7 +13,7 @@ from .case import Severity
 from .documents import format_loc
 from .errors import Location, UsageError
 
-REPORT_SCHEMA_VERSION = "1.3"
+REPORT_SCHEMA_VERSION = "1.4"
 """Bump on every change to the JSON layout (minor: additive; major: anything else).
 
 1.1 added waivers (``waived``, ``waivers``, ``counts.waived``, ``evaluated_on``),
@@ -22,6 +22,8 @@ the pack ``layers``.
 1.2 added ``coverage`` (how many of the questions the pack asks the case answers) and
 the verdict ``incomplete``.
 1.3 added ``prompts``: the questions no rule can judge, for the parties to talk through.
+1.4 added advice on red flags (``clears_if``, ``no_single_change``): the smallest changes
+to the case that clear a flag, found by re-running the rules on edits of the case.
 """
 
 
@@ -60,6 +62,31 @@ class Evidence(_Frozen):
     """Line of the path in the case file, when the case came from a file."""
 
 
+class ChangeAction(StrEnum):
+    """How a :class:`Change` edits the case."""
+
+    set = "set"
+    """Give the field at ``path`` the value ``value``."""
+    remove = "remove"
+    """Drop the list item at ``path``."""
+    add = "add"
+    """Append ``value`` to the list at ``path``."""
+
+
+class Change(_Frozen):
+    """One edit of the case that clears a red flag (advice), in plain words and as data."""
+
+    words: str
+    """The change in plain words, e.g. ``clears if exit terms defined becomes yes (now no)``."""
+    action: ChangeAction
+    path: str
+    """Case-file path the edit applies to, e.g. ``governance.exit_terms.defined``."""
+    value: str | float | bool | None = None
+    """The new value (``set``) or the added item (``add``); null for ``remove``."""
+    raises: tuple[str, ...] = ()
+    """Ids of the less severe red flags the change would raise in their place."""
+
+
 class Finding(_Frozen):
     """One red flag, strength or open question, explained."""
 
@@ -86,6 +113,12 @@ class Finding(_Frozen):
     """The severity the rule itself declares, when a pack layer overrode it."""
     notes: tuple[str, ...] = ()
     """Remarks on how the finding was treated, e.g. a waiver that expired or was not honoured."""
+    clears_if: tuple[Change, ...] | None = None
+    """Red flags, when advice was asked for: the single changes to the case that each clear
+    this flag without raising a red flag as severe, smallest first. Null when no advice was
+    computed; empty when none was found (see ``no_single_change``)."""
+    no_single_change: bool = False
+    """True when advice was computed and no single change tried clears this flag."""
 
     @property
     def key(self) -> tuple[str, tuple[str, ...]]:
