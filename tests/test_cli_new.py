@@ -83,7 +83,7 @@ def test_an_existing_file_is_not_overwritten_without_force(tmp_path: Path) -> No
     # Refused before any question is asked.
     asked = _new(str(target), "--interactive", input="x\n")
     assert asked.exit_code == ExitCode.ERROR
-    assert "Case id" not in asked.stderr
+    assert "A short id" not in asked.stderr
     assert _new(str(target), "--id=deal", "--force").exit_code == ExitCode.OK
     assert load_case(target).id == "deal"
 
@@ -120,37 +120,78 @@ def test_an_invalid_case_is_never_written(tmp_path: Path) -> None:
     target = tmp_path / "deal.yaml"
     result = _new(str(target), "--id", "my deal")
     assert result.exit_code == ExitCode.ERROR
-    assert result.stderr.startswith("partnerfit: error: id: an id is letters, digits")
+    assert result.stderr == (
+        "partnerfit: error: --id: an id is letters, digits, '_', '.' or '-', starting with a "
+        "letter or digit; got 'my deal'\n"
+    )
     assert not target.exists()
+
+
+def test_every_problem_with_the_options_is_named_at_once(tmp_path: Path) -> None:
+    # It used to stop at the first ("... (and 1 more problem)"), one fix and rerun per problem.
+    target = tmp_path / "deal.yaml"
+    result = _new(
+        str(target), "--id=my deal", "--kind=products", "--party=a b=A", "--party=c=C", "--party=c"
+    )
+    assert result.exit_code == ExitCode.ERROR
+    assert result.stderr == (
+        "partnerfit: error: 4 problems:\n"
+        "  --party 'a b=A': the id must be letters, digits, '_', '.' or '-' (no spaces): an id "
+        "is letters, digits, '_', '.' or '-', starting with a letter or digit; got 'a b'\n"
+        "  --party 'c': expected ID=NAME, e.g. --party acme='Acme GmbH'\n"
+        "  --kind: 'products' is not a kind partnerfit knows; pick one of: joint venture, "
+        "distribution, licensing, co-marketing, professional partnership, co-founding, "
+        "technology, supply, reseller, other\n"
+        "  --id: an id is letters, digits, '_', '.' or '-', starting with a letter or digit; "
+        "got 'my deal'\n"
+    )
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "kind"),
+    [("JV", "joint_venture"), ("co-founding", "co_founding"), ("Founders", "co_founding")],
+)
+def test_kind_takes_words(tmp_path: Path, given: str, kind: str) -> None:
+    target = tmp_path / "deal.yaml"
+    assert _new(str(target), f"--kind={given}").exit_code == ExitCode.OK
+    case = load_case(target)
+    assert case.alliance is not None
+    assert case.alliance.kind == kind
+
+
+def test_kind_help_explains_every_kind() -> None:
+    help_text = " ".join(_new("--help").stdout.split())
+    assert "joint venture (the parties set up a company they own together)" in help_text
+    assert "other (none of these)." in help_text
 
 
 # The guided questions, in order, for two parties. Empty means unknown; `none` an explicit none.
 ANSWERS = [
     "clinic-deal",  # case id
     "Two service firms for the same clinics",  # title
-    "distribution",  # alliance kind
-    "alpha",  # party 1 id
+    "distributor",  # alliance kind, in the founder's word
     "Alpha Care",  # party 1 name
-    "",  # party 2 id: keep the default, b
+    "alpha",  # party 1 id
     "Beta Dental",  # party 2 name
+    "",  # party 2 id: keep the one made from the name, beta-dental
     # Alpha Care
-    "sofware",  # what it sells: refused (misspelt), asked again
-    "services, software",
-    "dental clinics",  # services to
-    "",  # software to: unknown
-    "dental clinics, dental labs",  # market segments
+    "sofware, products",  # what it sells: both refused at once, asked again
+    "design, SaaS",  # read as services and software
+    "dental clinics, dental labs",  # its customers: asked once
+    "1",  # which customers buy its services: dental clinics
+    "",  # which buy its software: unknown
     "DACH",  # regions
     "Gamma",  # competitors
     "Dr. Ada Alpha",  # executive sponsor
     "Every clinic runs on one service contract",  # vision
     "",  # three-year goal: unknown
-    # Beta Dental
-    "services",
+    # Beta Dental: one category, so its customers are the category's; no second question
+    "Services",
     "dental clinics",
-    "",  # segments: unknown
     "",  # regions: unknown
     "none",  # competitors: explicitly none
-    "none",  # sponsor: explicitly nobody
+    "nobody",  # sponsor: explicitly nobody
     "",  # vision: unknown
     "300 clinics on the joint contract",  # three-year goal
 ]
@@ -161,11 +202,35 @@ def test_the_guided_questions_write_exactly_the_answers(tmp_path: Path) -> None:
     result = _new(str(target), "--interactive", input="\n".join(ANSWERS) + "\n")
     assert result.exit_code == ExitCode.OK, result.output
     assert result.stdout == ""
-    assert "Error: Input should be 'manufacturing', 'hardware'," in result.stderr
-    assert "got 'sofware'" in result.stderr
-    # title, kind; seven questions a party; three offerings; the misspelt answer asked again
-    assert result.stderr.count("(leave empty if unknown") == 2 + 2 * 7 + 3 + 1
-    assert result.stderr.endswith(f"Wrote {target}. Next: partnerfit check {target}\n")
+    err = result.stderr
+    # Every choice is listed with its meaning, once per question.
+    assert "   6. co-founding: people start a new company together as its founders\n" in err
+    assert err.count("   4. services: does work for clients: installation, repair, care,") == 2
+    # Both bad words at once, in plain words, with what to do about each.
+    assert (
+        "Error: 2 problems:\n"
+        "  'sofware' is not a category partnerfit knows; did you mean software?\n"
+        "  'products' could mean more than one category; say which: manufacturing (makes "
+        "physical goods, in its own plants or by contract); hardware (sells devices and "
+        "equipment: machines, electronics, scanners, tools); retail (sells goods to consumers, "
+        "in shops or online)\n"
+    ) in err
+    assert "Input should" not in err
+    assert "and 1 more problem" not in err
+    # Words read as a choice are said back.
+    assert "  (read 'distributor' as distribution)\n" in err
+    assert "  (read 'design' as services)\n  (read 'SaaS' as software)\n" in err
+    # Plain questions; the customers asked once a party, then only which of them buy what.
+    assert "What does Alpha Care sell? Numbers or your own words" in err
+    assert err.count("Who are Alpha Care's customers?") == 1
+    assert err.count("Who are Beta Dental's customers?") == 1
+    assert (
+        "Which of Alpha Care's customers buy its services? 1. dental clinics, 2. dental labs."
+        in (err)
+    )
+    assert "Which of Beta Dental's customers" not in err
+    assert "A short id for Beta Dental (letters, digits, '-', no spaces) [beta-dental]: " in err
+    assert err.endswith(f"Wrote {target}. Next: partnerfit check {target}\n")
     assert _dump(load_case(target)) == {
         "schema": CASE_SCHEMA_ID,
         "id": "clinic-deal",
@@ -185,9 +250,10 @@ def test_the_guided_questions_write_exactly_the_answers(tmp_path: Path) -> None:
                 "answers": {"vision": "Every clinic runs on one service contract"},
             },
             {
-                "id": "b",
+                "id": "beta-dental",
                 "name": "Beta Dental",
                 "offerings": [{"category": "services", "segments": ["dental clinics"]}],
+                "markets": {"segments": ["dental clinics"]},
                 "competitors": [],
                 "executive_sponsor": False,
                 "answers": {"three_year_goal": "300 clinics on the joint contract"},
@@ -215,6 +281,23 @@ def test_the_guided_questions_write_exactly_the_answers(tmp_path: Path) -> None:
     ]
 
 
+def test_a_list_answer_names_every_bad_item_and_is_asked_again(tmp_path: Path) -> None:
+    too_long = "x" * 201
+    answers = ["deal", "", "", "", "", "", ""]
+    answers += ["", f"clinics, {too_long}, labs\x07", "clinics", "", "", "", "", ""]
+    answers += [""] * 7
+    result = _new("--interactive", input="\n".join(answers) + "\n")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert (
+        f"Error: 2 problems:\n  '{too_long}': too long: at most 200 characters\n"
+        "  'labs\\x07': a name is one line of printable text (no tabs, line breaks or control "
+        "characters); got 'labs\\x07'\n"
+    ) in result.stderr
+    party = load_case(result.stdout).parties[0]
+    assert party.markets is not None
+    assert party.markets.segments == ["clinics"]
+
+
 def test_empty_answers_leave_everything_unknown(tmp_path: Path) -> None:
     target = tmp_path / "deal.yaml"
     answers = ["", "", "", "", "", "", ""] + [""] * 2 * 7  # keep every default
@@ -229,7 +312,7 @@ def test_empty_answers_leave_everything_unknown(tmp_path: Path) -> None:
 
 
 def test_a_bad_or_repeated_party_id_is_asked_again(tmp_path: Path) -> None:
-    answers = ["deal", "", "", "a", "A", "a", "b c", "b", "B"] + [""] * 2 * 7
+    answers = ["deal", "", "", "A", "", "B", "a", "b c", ""] + [""] * 2 * 7
     result = _new("--interactive", input="\n".join(answers) + "\n")
     assert result.exit_code == ExitCode.OK, result.output
     assert "Error: 'a' is already used by another party" in result.stderr
@@ -243,13 +326,15 @@ def test_interactive_is_the_default_only_on_a_terminal_without_content_flags(
     monkeypatch.setattr(new_module, "_stdin_is_a_terminal", lambda: True)
     asked = _new(input="\n" * 30)
     assert asked.exit_code == ExitCode.OK, asked.output
-    assert "Case id [new-case]: " in asked.stderr
+    assert "A short id for this case (letters, digits, '-', no spaces) [new-case]: " in (
+        asked.stderr
+    )
     assert asked.stdout == case_template(case_id="new-case")
     for flags in (["--id=x"], ["--title=T"], ["--kind=supply"], ["--party=a=A", "--party=b=B"]):
-        assert "Case id" not in _new(*flags).stderr
-    assert "Case id" not in _new("--no-interactive").stderr
+        assert "A short id" not in _new(*flags).stderr
+    assert "A short id" not in _new("--no-interactive").stderr
     monkeypatch.setattr(new_module, "_stdin_is_a_terminal", lambda: False)
-    assert "Case id" not in _new().stderr
+    assert "A short id" not in _new().stderr
 
 
 def test_end_of_input_at_a_prompt_is_an_interruption_not_red_flags() -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import textwrap
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, Literal
@@ -25,13 +25,15 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
 
 from .case import CASE_SCHEMA_ID, AllianceKind, Case, Key
+from .documents import format_loc
 from .errors import CaseError, PartnerfitError, UsageError
 from .loading import load_case
 from .validation import explain
 
-__all__ = ["case_template", "case_to_template", "check_value", "template_from"]
+__all__ = ["case_template", "case_to_template", "check_value", "plain_problem", "template_from"]
 
 WIDTH = 100
 """Lines longer than this get their comment on the line(s) above instead of inline."""
@@ -79,7 +81,7 @@ def template_from(data: Mapping[str, Any]) -> str:
     try:
         case = load_case(data)
     except CaseError as exc:
-        raise UsageError(exc.message, location=exc.location) from None
+        raise _every_problem(data) or UsageError(exc.message, location=exc.location) from None
     text = case_to_template(case)
     again = load_case(text)
     if _dump(again) != _dump(case):  # pragma: no cover - a bug in this module, never input
@@ -112,8 +114,80 @@ def check_value(model: type[BaseModel], name: str, value: object) -> Any:
     try:
         return adapter.validate_python(value)
     except ValidationError as exc:
-        reason = explain(exc.errors(include_url=False)[0])
-        raise UsageError(f"{reason}; got {value!r}") from None
+        problems = _unique(plain_problem(e) for e in exc.errors(include_url=False))
+        raise UsageError("; ".join(problems)) from None
+
+
+def plain_problem(error: ErrorDetails) -> str:
+    """One validation problem in plain words, with the value refused: no pydantic phrasing
+    ("Input should be a valid list")."""
+    kind = error["type"]
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    got = f"; got {_show(error.get('input'))}" if "input" in error else ""
+    if kind == "string_pattern_mismatch":
+        return f"{explain(error)}{got}"
+    if kind == "string_too_short":
+        return "an answer is needed here (it is empty)"
+    if kind == "string_too_long":
+        return f"too long: at most {ctx.get('max_length')} characters"
+    if kind == "too_long":
+        return f"too many: at most {ctx.get('max_length')} items"
+    if kind == "list_type":
+        return f"expected a list of items (in YAML: [first, second]){got}"
+    if kind == "string_type":
+        return f"expected words{got}"
+    if kind in ("int_parsing", "int_type", "float_parsing", "float_type", "int_from_float"):
+        return f"expected a number{got}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"expected true or false{got}"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"must be at least {ctx.get('ge', ctx.get('gt'))}{got}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"must be at most {ctx.get('le', ctx.get('lt'))}{got}"
+    if kind == "enum":
+        return f"{_show(error.get('input'))} is not one of: {_expected(ctx)}"
+    if kind == "literal_error":
+        return f"expected {_expected(ctx)}{got}"
+    if kind == "missing":
+        return "this is needed"
+    if kind == "extra_forbidden":
+        return "not a field partnerfit knows"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a block of fields{got}"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _expected(ctx: dict[str, Any]) -> str:
+    return str(ctx.get("expected", "")).replace("'", "")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _every_problem(data: Mapping[str, Any]) -> UsageError | None:
+    """Every validation problem of ``data`` at once, one a line, each with its field;
+    ``None`` when the case model finds none (the refusal came from elsewhere)."""
+    try:
+        Case.model_validate(dict(data))
+    except ValidationError as exc:
+        lines = _unique(
+            f"{format_loc(_loc(e['loc'])) or 'the case'}: {plain_problem(e)}"
+            for e in exc.errors(include_url=False)
+        )
+        if len(lines) == 1:
+            return UsageError(lines[0])
+        return UsageError(f"{len(lines)} problems:\n" + "\n".join(f"  {line}" for line in lines))
+    return None
+
+
+def _loc(loc: Sequence[str | int]) -> list[str | int]:
+    return [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
 
 
 # ---------------------------------------------------------------------------------------

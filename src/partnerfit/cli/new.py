@@ -9,6 +9,16 @@ The rule for the mode: ``--interactive`` or ``--no-interactive`` decides when
 given. Otherwise it is interactive when stdin is a terminal and none of
 ``--id``, ``--title``, ``--party`` and ``--kind`` is given. Prompts and hints go
 to stderr, so stdout carries only the YAML.
+
+The questions are plain questions. A choice (the alliance kind, what a party sells) is
+listed with a one-line meaning for each value, and answered by number or in the
+person's own words (``design``, ``SaaS``, ``JV``: see :mod:`partnerfit.choices`); a word
+that was read as a choice is said back. A refused answer names every problem in it at
+once, in words, and the question is asked again. Customer segments are asked once per
+party. The questions are read line by line (``click.prompt``), so they work the same
+on a terminal, in a pipe and in tests; a full-screen menu library was not added for
+that reason: typing a number or a word is as quick as moving a cursor, and works where
+a cursor menu cannot (a pipe, a dumb terminal, a screen reader).
 """
 
 from __future__ import annotations
@@ -23,20 +33,28 @@ import click
 
 from partnerfit.case import (
     CASE_SCHEMA_ID,
-    Alliance,
     AllianceKind,
     Answers,
     Case,
     Market,
-    Offering,
-    OfferingCategory,
     Party,
+)
+from partnerfit.choices import (
+    ALLIANCE_KINDS,
+    OFFERING_CATEGORIES,
+    ChoiceError,
+    Menu,
+    Picked,
+    menu_lines,
+    read_choice,
+    read_choices,
+    word_of,
 )
 from partnerfit.errors import UsageError
 from partnerfit.template import case_template, check_value, template_from
 from partnerfit.text import printable
 
-from . import handles_errors, main, write_stdout
+from . import ExitCode, handles_errors, main, write_stdout
 
 T = TypeVar("T")
 
@@ -44,6 +62,8 @@ DEFAULT_PARTIES: tuple[tuple[str, str], ...] = (("a", "Party A"), ("b", "Party B
 DEFAULT_ID = "new-case"
 NONE_WORD = "none"
 """The answer that means an explicit empty list (or, for the sponsor, nobody)."""
+NONE_WORDS = frozenset({NONE_WORD, "nobody", "no one", "nothing", "n/a"})
+SKIP = "Enter to skip"
 
 
 @main.command("new")
@@ -61,7 +81,13 @@ NONE_WORD = "none"
     metavar="ID=NAME",
     help="A party, e.g. --party acme='Acme GmbH'; repeat for each (at least two).",
 )
-@click.option("--kind", type=click.Choice([k.value for k in AllianceKind]), help="Alliance kind.")
+@click.option(
+    "--kind",
+    metavar="KIND",
+    help="Alliance kind, in words: "
+    + "; ".join(f"{o.word} ({o.meaning})" for o in ALLIANCE_KINDS.options)
+    + ".",
+)
 @click.option(
     "--interactive/--no-interactive",
     default=None,
@@ -83,13 +109,49 @@ def new(
     Writes to FILE, or to stdout when FILE is `-` or left out; refuses to
     overwrite FILE unless --force. Every field not filled in stays commented
     out, so it is unknown (unknown is not false). The case is validated before
-    anything is written.
+    anything is written; every problem found is named at once.
     """
+    try:
+        _new(file, case_id, title, party_specs, kind, interactive, force)
+    except UsageError as exc:
+        lines = str(exc).splitlines()
+        if len(lines) < 2:
+            raise
+        # Several problems: one a line (the common error line would show the line breaks
+        # as "\n"), each line made safe for the terminal on its own.
+        for n, line in enumerate(lines):
+            click.echo(("partnerfit: error: " if n == 0 else "") + printable(line), err=True)
+        sys.exit(ExitCode.ERROR)
+
+
+def _new(
+    file: Path | None,
+    case_id: str | None,
+    title: str | None,
+    party_specs: tuple[str, ...],
+    kind: str | None,
+    interactive: bool | None,
+    force: bool,
+) -> None:
     target = None if file is None or str(file) == "-" else file
     if target is not None and target.exists() and not force:
         raise UsageError(f"{target} already exists; pass --force to overwrite it")
-    parties = parse_parties(party_specs) if party_specs else DEFAULT_PARTIES
-    alliance_kind = AllianceKind(kind) if kind else None
+    problems: list[str] = []
+    parties: Sequence[tuple[str, str]] = DEFAULT_PARTIES
+    if party_specs:
+        parties = _parse_parties(party_specs, problems)
+    alliance_kind = None
+    if kind is not None:
+        try:
+            alliance_kind = AllianceKind(read_choice(ALLIANCE_KINDS, kind).value)
+        except ChoiceError as exc:
+            problems.append(f"--kind: {exc.message}")
+    if case_id is not None:
+        try:
+            check_value(Case, "id", case_id)
+        except UsageError as exc:
+            problems.append(f"--id: {exc.message}")
+    _refuse(problems)
     if interactive is None:
         flags = case_id is not None or title is not None or kind is not None or bool(party_specs)
         interactive = _stdin_is_a_terminal() and not flags
@@ -107,26 +169,46 @@ def new(
         click.echo(shown, err=True)
 
 
+def _refuse(problems: Sequence[str]) -> None:
+    """Raise one :class:`UsageError` naming every problem, one a line; nothing if none."""
+    lines = [line for problem in problems for line in problem.splitlines()]
+    if len(lines) == 1:
+        raise UsageError(lines[0])
+    if lines:
+        raise UsageError(f"{len(lines)} problems:\n" + "\n".join(f"  {line}" for line in lines))
+
+
 def parse_parties(specs: Sequence[str]) -> list[tuple[str, str]]:
-    """``--party ID=NAME`` values as ``(id, name)`` pairs; a clear refusal for a bad one."""
+    """``--party ID=NAME`` values as ``(id, name)`` pairs; one refusal naming every bad one."""
+    problems: list[str] = []
+    parties = _parse_parties(specs, problems)
+    _refuse(problems)
+    return parties
+
+
+def _parse_parties(specs: Sequence[str], problems: list[str]) -> list[tuple[str, str]]:
+    """The good ``--party`` values; a line in ``problems`` for each bad one."""
     parties: list[tuple[str, str]] = []
     for spec in specs:
         key, sep, name = spec.partition("=")
         key, name = key.strip(), name.strip()
         if not sep or not key or not name:
-            raise UsageError(f"--party {spec!r}: expected ID=NAME, e.g. --party acme='Acme GmbH'")
+            problems.append(f"--party {spec!r}: expected ID=NAME, e.g. --party acme='Acme GmbH'")
+            continue
         try:
             check_value(Party, "id", key)
         except UsageError as exc:
-            raise UsageError(
+            problems.append(
                 f"--party {spec!r}: the id must be letters, digits, '_', '.' or '-' "
                 f"(no spaces): {exc.message}"
-            ) from None
+            )
+            continue
         if key in {k for k, _ in parties}:
-            raise UsageError(f"--party {spec!r}: party id {key!r} is given twice")
+            problems.append(f"--party {spec!r}: party id {key!r} is given twice")
+            continue
         parties.append((key, name))
-    if len(parties) < 2:
-        raise UsageError("--party was given once; a case needs at least two parties")
+    if len(specs) < 2:
+        problems.append("--party was given once; a case needs at least two parties")
     return parties
 
 
@@ -144,6 +226,12 @@ def _id_from(target: Path | None) -> str:
         return DEFAULT_ID
 
 
+def _slug(name: str) -> str:
+    """A name as an id: ``Alpha Care GmbH`` → ``alpha-care-gmbh``; ``""`` when none fits."""
+    slug = "-".join("".join(c if c.isascii() and c.isalnum() else " " for c in name).split())
+    return slug.lower()[:64]
+
+
 def _write(target: Path, text: str, *, force: bool) -> None:
     try:
         with target.open("w" if force else "x", encoding="utf-8") as out:
@@ -158,6 +246,10 @@ def _write(target: Path, text: str, *, force: bool) -> None:
 # The questions
 
 
+def _say(text: str) -> None:
+    click.echo(printable(text), err=True)
+
+
 def _ask(
     case_id: str,
     title: str | None,
@@ -165,16 +257,26 @@ def _ask(
     parties: Sequence[tuple[str, str]],
 ) -> dict[str, Any]:
     """Ask the guided questions; the answers as case data (unknowns left out)."""
-    say = "Answer each question; leave it empty if unknown."
-    click.echo(f"{say} '{NONE_WORD}' means an explicit none.", err=True)
+    _say(
+        f"A few questions about the partnership. Press {SKIP} a question you cannot answer "
+        "yet: it stays unknown, and the report will ask about it. 'none' means none."
+    )
     data: dict[str, Any] = {"schema": CASE_SCHEMA_ID}
-    data["id"] = _prompt("Case id", _required(Case, "id"), default=case_id)
-    _put(data, "title", _prompt("Title (leave empty if unknown)", _text(Case, "title"), title))
-    kinds = ", ".join(k.value for k in AllianceKind)
+    data["id"] = _prompt(
+        "A short id for this case (letters, digits, '-', no spaces)",
+        _required(Case, "id"),
+        default=case_id,
+    )
+    _put(
+        data,
+        "title",
+        _prompt(f"A title for it, in a few words? ({SKIP})", _text(Case, "title"), title),
+    )
+    _menu(ALLIANCE_KINDS)
     chosen = _prompt(
-        f"Alliance kind, one of: {kinds} (leave empty if unknown)",
-        _text(Alliance, "kind"),
-        kind.value if kind else None,
+        f"What kind of partnership is it? A number or your own words ({SKIP})",
+        _one_of(ALLIANCE_KINDS),
+        word_of(ALLIANCE_KINDS, kind.value) if kind else None,
     )
     if chosen is not None:
         data["alliance"] = {"kind": chosen}
@@ -182,55 +284,64 @@ def _ask(
     named: list[dict[str, Any]] = []
     for n, (key, name) in enumerate(parties, start=1):
         taken = {p["id"] for p in named}
-        named.append(
-            {
-                "id": _prompt(f"Party {n} id", _required(Party, "id", taken=taken), default=key),
-                "name": _prompt(f"Party {n} name", _required(Party, "name"), default=name),
-            }
+        which = "first" if n == 1 else "second" if n == 2 else f"number {n}"
+        party_name = _prompt(
+            f"What is the {which} party called?", _required(Party, "name"), default=name
         )
+        default_id = key if party_name == name else _slug(party_name)
+        if default_id in taken:
+            default_id = ""
+        party_id = _prompt(
+            f"A short id for {party_name} (letters, digits, '-', no spaces)",
+            _required(Party, "id", taken=taken),
+            default=default_id or None,
+        )
+        named.append({"id": party_id, "name": party_name})
     data["parties"] = [_ask_party(party) for party in named]
     return data
 
 
 def _ask_party(party: dict[str, Any]) -> dict[str, Any]:
     name = party["name"]
-    about = printable(f"About {name}; ask {name} on its own, without the other side.")
-    click.echo(f"\n{about}", err=True)
-    categories = ", ".join(c.value for c in OfferingCategory)
-    sold: list[OfferingCategory] | None = _prompt(
-        f"What does {name} sell? Categories, comma-separated, from: {categories} "
-        f"(leave empty if unknown; '{NONE_WORD}' if nothing)",
-        _categories,
+    click.echo(err=True)
+    _say(f"About {name}. Ask {name} on its own, without the other side.")
+    _menu(OFFERING_CATEGORIES)
+    sold: list[str] | None = _prompt(
+        f"What does {name} sell? Numbers or your own words, separated by commas ({SKIP}; "
+        f"'{NONE_WORD}' if nothing)",
+        _many_of(OFFERING_CATEGORIES),
     )
+    segments: list[str] | None = _prompt(
+        f"Who are {name}'s customers? Kinds of customer, separated by commas, e.g. dental "
+        f"clinics, dental labs ({SKIP})",
+        _list(Market, "segments"),
+    )
+    markets: dict[str, Any] = {}
+    _put(markets, "segments", segments)
     if sold is not None:
         party["offerings"] = []
         for category in sold:
-            offering: dict[str, Any] = {"category": category.value}
-            _put(
-                offering,
-                "segments",
-                _prompt(
-                    f"To which customer segments does {name} sell {category.value}? "
-                    "Comma-separated (leave empty if unknown)",
-                    _list(Offering, "segments"),
-                ),
-            )
+            offering: dict[str, Any] = {"category": category}
+            if segments and (len(sold) == 1 or len(segments) == 1):
+                offering["segments"] = list(segments)  # every customer buys it: no question
+            elif segments:
+                word = word_of(OFFERING_CATEGORIES, category)
+                listed = ", ".join(f"{i}. {s}" for i, s in enumerate(segments, start=1))
+                bought = _prompt(
+                    f"Which of {name}'s customers buy its {word}? {listed}. Numbers, names "
+                    f"or 'all' ({SKIP})",
+                    _some_of(segments),
+                )
+                if bought is not None:
+                    offering["segments"] = bought
+                    segments.extend(s for s in bought if s not in segments)
             party["offerings"].append(offering)
-    markets: dict[str, Any] = {}
-    _put(
-        markets,
-        "segments",
-        _prompt(
-            f"Which customer segments does {name} serve? Comma-separated (leave empty if unknown)",
-            _list(Market, "segments"),
-        ),
-    )
     _put(
         markets,
         "regions",
         _prompt(
-            f"In which regions or countries does {name} sell? Comma-separated "
-            "(leave empty if unknown)",
+            f"Where does {name} sell? Regions or countries, separated by commas, e.g. DACH, "
+            f"US Midwest ({SKIP})",
             _list(Market, "regions"),
         ),
     )
@@ -239,8 +350,8 @@ def _ask_party(party: dict[str, Any]) -> dict[str, Any]:
         party,
         "competitors",
         _prompt(
-            f"Which companies does {name} name as competitors? Comma-separated "
-            f"(leave empty if unknown; '{NONE_WORD}' if none)",
+            f"Which companies does {name} see as its competitors? Separated by commas "
+            f"({SKIP}; '{NONE_WORD}' if none)",
             _list(Party, "competitors"),
         ),
     )
@@ -248,8 +359,8 @@ def _ask_party(party: dict[str, Any]) -> dict[str, Any]:
         party,
         "executive_sponsor",
         _prompt(
-            f"Which executive at {name} sponsors the alliance? "
-            f"(leave empty if unknown; '{NONE_WORD}' if nobody)",
+            f"Which senior person at {name} backs this partnership? A name ({SKIP}; "
+            "'nobody' if nobody)",
             _sponsor,
         ),
     )
@@ -258,7 +369,7 @@ def _ask_party(party: dict[str, Any]) -> dict[str, Any]:
         answers,
         "vision",
         _prompt(
-            f"{name}'s own answer: what should the alliance become? (leave empty if unknown)",
+            f"In {name}'s own words: what should the partnership become? ({SKIP})",
             _text(Answers, "vision"),
         ),
     )
@@ -266,13 +377,17 @@ def _ask_party(party: dict[str, Any]) -> dict[str, Any]:
         answers,
         "three_year_goal",
         _prompt(
-            f"{name}'s own answer: where will the alliance be in about three years? "
-            "(leave empty if unknown)",
+            f"In {name}'s own words: where will the partnership be in about three years? ({SKIP})",
             _text(Answers, "three_year_goal"),
         ),
     )
     _put(party, "answers", answers or None)
     return party
+
+
+def _menu(menu: Menu) -> None:
+    for line in menu_lines(menu):
+        _say(f"  {line}")
 
 
 def _put(data: dict[str, Any], key: str, value: Any) -> None:
@@ -282,13 +397,20 @@ def _put(data: dict[str, Any], key: str, value: Any) -> None:
 
 
 def _prompt(text: str, convert: Callable[[str], T], default: str | None = None) -> T:
-    """Ask once; a refused answer is explained and the question asked again."""
+    """Ask once; a refused answer is explained (every problem in it) and asked again."""
 
     def proc(raw: str) -> T:
         try:
             return convert(raw.strip())
         except UsageError as exc:
-            raise click.BadParameter(printable(exc.message)) from None
+            lines = exc.message.splitlines()
+            shown = lines[0]
+            if len(lines) > 1:
+                shown = f"{len(lines)} problems:\n" + "\n".join(f"  {line}" for line in lines)
+            # Refused values are quoted with repr(), which already shows control characters
+            # as escapes; printable() would double their backslashes.
+            safe = all(line.isprintable() for line in shown.splitlines())
+            raise click.BadParameter(shown if safe else printable(shown, multiline=True)) from None
 
     result: T = click.prompt(
         printable(text),
@@ -324,7 +446,7 @@ def _items(raw: str) -> list[str] | None:
     """Empty: unknown (``None``); ``none``: ``[]``; else the comma-separated items."""
     if not raw:
         return None
-    if raw.lower() == NONE_WORD:
+    if raw.lower() in NONE_WORDS:
         return []
     return [item.strip() for item in raw.split(",") if item.strip()]
 
@@ -332,26 +454,87 @@ def _items(raw: str) -> list[str] | None:
 def _list(model: type[Any], field: str) -> Callable[[str], list[str] | None]:
     def convert(raw: str) -> list[str] | None:
         items = _items(raw)
-        return None if items is None else list(check_value(model, field, items))
+        if items is None:
+            return None
+        problems: list[str] = []
+        for item in items:
+            try:
+                check_value(model, field, [item])
+            except UsageError as exc:
+                problems.append(f"{item!r}: {exc.message}")
+        if not problems:
+            try:
+                return list(check_value(model, field, items))
+            except UsageError as exc:
+                problems.append(exc.message)
+        raise UsageError("\n".join(problems))
 
     return convert
 
 
-def _categories(raw: str) -> list[OfferingCategory] | None:
-    items = _items(raw)
-    if items is None:
-        return None
-    chosen: list[OfferingCategory] = []
-    for item in items:
-        category = OfferingCategory(check_value(Offering, "category", item))
-        if category not in chosen:
-            chosen.append(category)
-    return chosen
+def _tell(picked: Sequence[Picked], menu: Menu) -> None:
+    """Say how words were read (``design`` → services), so nothing is mapped silently."""
+    for p in picked:
+        if p.mapped:
+            _say(f"  (read {p.given!r} as {word_of(menu, p.value)})")
+
+
+def _one_of(menu: Menu) -> Callable[[str], str | None]:
+    def convert(raw: str) -> str | None:
+        if not raw:
+            return None
+        picked = read_choice(menu, raw)
+        _tell([picked], menu)
+        return picked.value
+
+    return convert
+
+
+def _many_of(menu: Menu) -> Callable[[str], list[str] | None]:
+    def convert(raw: str) -> list[str] | None:
+        items = _items(raw)
+        if items is None:
+            return None
+        picked = read_choices(menu, items)
+        _tell(picked, menu)
+        return [p.value for p in picked]
+
+    return convert
+
+
+def _some_of(segments: Sequence[str]) -> Callable[[str], list[str] | None]:
+    """Segments picked from ``segments`` by number or name; ``all``; or new names."""
+
+    def convert(raw: str) -> list[str] | None:
+        if raw.lower() == "all":
+            return list(segments)
+        items = _items(raw)
+        if items is None:
+            return None
+        chosen: list[str] = []
+        problems: list[str] = []
+        for item in items:
+            if item.isdigit():
+                n = int(item)
+                if not 1 <= n <= len(segments):
+                    problems.append(f"{item!r}: there is no customer number {n}")
+                    continue
+                item = segments[n - 1]
+            else:
+                known = {s.lower(): s for s in segments}
+                item = known.get(item.lower(), item)
+            if item not in chosen:
+                chosen.append(item)
+        if problems:
+            raise UsageError("\n".join(problems))
+        return _list(Market, "segments")(", ".join(chosen)) if chosen else []
+
+    return convert
 
 
 def _sponsor(raw: str) -> str | bool | None:
     if not raw:
         return None
-    if raw.lower() == NONE_WORD:
+    if raw.lower() in NONE_WORDS:
         return False
     return str(check_value(Party, "executive_sponsor", raw))
