@@ -485,7 +485,7 @@ def test_check_format_html_reads_the_answers_from_the_case_file(tmp_path: Path) 
         "Vision Every clinic books <b>online</b> Clinics run themselves "
         "Answered by every party; no rule compared them"
     )
-    assert out == render(evaluate(load_case(path), load_pack(CORE)), Format.html)
+    assert out == render(evaluate(load_case(path), load_pack(CORE), advise=True), Format.html)
 
 
 def test_check_format_html_names_a_file_whose_name_is_not_utf8(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ from .errors import PartnerfitError
 from .loading import load_case
 from .pack import Negation, RulePack
 from .report import Change, ChangeAction, Finding, FindingKind, Report
-from .wording import _FIELDS, _generic, choice_words, field_words
+from .wording import _FIELDS, _field_parts, _generic, choice_words, field_words
 
 MAX_CANDIDATES = 12
 """Candidate edits tried per red flag, at most."""
@@ -61,6 +61,13 @@ class _Candidate:
     path: str
     value: str | float | bool | None
     words: str
+    group: str = ""
+    """Candidates of one group are one piece of advice: only the first that clears is
+    shown (by default, one per path: the first value that clears it)."""
+
+    @property
+    def shown_as(self) -> str:
+        return self.group or self.path
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -92,6 +99,7 @@ def advise(
             continue
         candidates = _candidates(finding, case, pack)[:max_candidates]
         found: list[Change] = []
+        groups: set[str] = set()
         complete = True
         for cand in candidates:
             if cand.key not in tried:
@@ -102,11 +110,15 @@ def advise(
             after = tried[cand.key]
             if after is None:
                 continue
+            if cand.shown_as in groups:
+                continue
             change = _judge(finding, cand, after, before)
             if change is not None:
                 found.append(change)
-        found.sort(key=lambda c: len(c.raises))  # stable: candidate order within
-        shown = tuple(found[:MAX_SHOWN])
+                groups.add(cand.shown_as)
+        clean = [c for c in found if not c.raises]
+        # A change that raises a less severe flag instead is offered only when none is clean.
+        shown = tuple((clean or found)[:MAX_SHOWN])
         if shown or complete:
             advised[index] = finding.model_copy(
                 update={"clears_if": shown, "no_single_change": not shown}
@@ -321,10 +333,31 @@ def _name(path: str, case: Case) -> str:
     names = generic.split(".")
     if generic in _FIELDS or len(names) < 2 or names[-2] in ("party", "principal"):
         return words
+    steps = _steps(path)
+    if len(steps) >= 3 and isinstance(steps[-2], int) and isinstance(steps[-1], str):
+        # A field of one block in a list: named by the block (``the relation of "Matlåda
+        # Express"``; ``"whose name comes first": resolved`` for a yes/no).
+        item = _item_words(case.value_at(path[: path.rfind(".")]))
+        leaf = choice_words(steps[-1])
+        if isinstance(case.value_at(path), bool):
+            return f"{item}: {leaf}"
+        return f"the {leaf} of {item}"
     leaf, parent = choice_words(names[-1]), choice_words(names[-2])
     if words.endswith(leaf) and not words.endswith(f"{parent} {leaf}"):
         words = f"{words[: len(words) - len(leaf)]}{parent} {leaf}"
     return words
+
+
+def _owner(path: str, case: Case) -> str:
+    """The party (or principal) a field belongs to: ``Marrow & Finch Engineers Ltd``."""
+    owner, _ = _field_parts(path, case.value_at, None)
+    return owner or "the other party"
+
+
+def _phrase(path: str, case: Case) -> str:
+    """The field at ``path`` without its owner: ``competitors``, ``segments``."""
+    _, phrase = _field_parts(path, case.value_at, None)
+    return phrase
 
 
 def _value_words(value: Any) -> str:
@@ -440,7 +473,7 @@ def _for_path(
                         ChangeAction.set,
                         path,
                         theirs,
-                        f"clears if {name} is the same as {_name(other, case)}",
+                        f"clears if {name} is the same as {_owner(other, case)}'s",
                     )
         else:
             for member in enum:
@@ -502,8 +535,8 @@ def _numbers(
                 ChangeAction.set,
                 path,
                 float(theirs),
-                f"clears if {name} becomes {_value_words(float(theirs))} as "
-                f"{_name(other, case)} is (now {_value_words(value)})",
+                f"clears if {name} becomes {_value_words(float(theirs))}, as "
+                f"{_owner(other, case)}'s is (now {_value_words(value)})",
             )
 
 
@@ -525,7 +558,9 @@ def _lists(
                 ChangeAction.add,
                 path,
                 item,
-                f"clears if {name} also include {_item_words(item)}, as {_name(other, case)} do",
+                f"clears if both parties list {_phrase(path, case)} in common (e.g. "
+                f"{_item_words(item)} added to {_owner(path, case)}'s {_phrase(path, case)})",
+                group="common" + path[path.index("]") :],
             )
     if not value:
         # Nothing listed makes the rule fire: one item listed. Items the flag cites

@@ -33,18 +33,32 @@ CaseSource = Case | str | Path | Mapping[str, Any]
 """A case, or anything :func:`load_case` reads: a path, YAML/JSON text or a mapping."""
 
 
-def evaluate(case: Case, pack: RulePack | None = None, *, today: dt.date | None = None) -> Report:
+def evaluate(
+    case: Case,
+    pack: RulePack | None = None,
+    *,
+    today: dt.date | None = None,
+    advise: bool = False,
+) -> Report:
     """Check one case against a pack (the default pack when ``pack`` is None).
 
     ``today`` is the date waiver expiry is judged on (default: the local date).
+    With ``advise``, each red flag says which single changes to the case clear it
+    (:attr:`~partnerfit.report.Finding.clears_if`): the rules run again on each candidate
+    change, which makes the call several times slower (see :mod:`partnerfit.advice`).
     Thread-safe: evaluations are serialised inside the engine adapter.
     """
+    if not isinstance(advise, bool):
+        raise UsageError(
+            f"must be True or False, got {type(advise).__name__}",
+            location=Location(field="advise"),
+        )
     if not isinstance(case, Case):
         raise UsageError(
             f"must be a Case (see load_case), got {type(case).__name__}",
             location=Location(field="case"),
         )
-    return evaluate_case(case, _check_pack(pack), today=_check_today(today))
+    return evaluate_case(case, _check_pack(pack), today=_check_today(today), advise=advise)
 
 
 def evaluate_many(

@@ -121,6 +121,26 @@ class Finding(_Frozen):
     """True when advice was computed and no single change tried clears this flag."""
 
     @property
+    def advice(self) -> str | None:
+        """:attr:`clears_if` as one sentence for a reader: ``Clears if exit terms defined
+        becomes yes (now no); or if …``; that no single change clears the flag; None when
+        no advice was computed."""
+        if self.clears_if is None:
+            return None
+        if not self.clears_if:
+            return (
+                "No single change to the case clears this flag." if self.no_single_change else None
+            )
+        parts = []
+        for i, change in enumerate(self.clears_if):
+            text = change.words if i == 0 else change.words.removeprefix("clears ")
+            if change.raises:
+                text += f" (raises {', '.join(change.raises)} instead, less severe)"
+            parts.append(text)
+        sentence = "; or ".join(parts)
+        return sentence[:1].upper() + sentence[1:] + "."
+
+    @property
     def key(self) -> tuple[str, tuple[str, ...]]:
         """Identity across versions of a case: the rule and its evidence paths."""
         return self.rule_id, tuple(sorted(e.path for e in self.evidence))

@@ -339,6 +339,10 @@ def read_stdin_case() -> Case:
     return case_from_document(parse_document(text, file=STDIN, error=CaseError))
 
 
+_ADVISED_FORMATS = frozenset({"table", "markdown", "html"})
+"""Formats a person reads: ``check`` advises on red flags by default."""
+
+
 @main.command()
 @click.argument("case", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @rules_option
@@ -359,6 +363,13 @@ def read_stdin_case() -> Case:
     is_flag=True,
     help="Print nothing but errors: the exit code tells (with -o the report is still written).",
 )
+@click.option(
+    "--advise/--no-advise",
+    default=None,
+    help="Say for each red flag which single change to the case clears it (the rules run "
+    "again on each candidate change). Default: on for table, markdown and html, off for the "
+    "machine formats.",
+)
 @handles_errors
 def check(
     case: Path,
@@ -368,6 +379,7 @@ def check(
     today: dt.datetime | None,
     output: Path | None,
     quiet: bool,
+    advise: bool | None,
 ) -> None:
     """Check one case file (- reads it from standard input) and print the findings and
     the verdict."""
@@ -375,7 +387,9 @@ def check(
 
     pack = _pack(rules)
     loaded = read_stdin_case() if str(case) == "-" else load_case(case)
-    report = evaluate_case(loaded, pack, today=as_date(today))
+    if advise is None:
+        advise = fmt in _ADVISED_FORMATS and not (quiet and output is None)
+    report = evaluate_case(loaded, pack, today=as_date(today), advise=advise)
     text = render(report, fmt, case=loaded)
     if output is not None:
         with stops_on_signals(), atomic_output(output) as out:

@@ -394,7 +394,8 @@ class _Page:
             badge = _badge(f.severity.value)
             steps.append(
                 f'<li class="step"><p>{badge} <strong>{_t(f.title)}.</strong> {_t(action)}</p>'
-                f'<p class="who">Ask: {self.whom(f)}'
+                + (f'<p class="advice">{_t(f.advice)}</p>' if f.clears_if else "")
+                + f'<p class="who">Ask: {self.whom(f)}'
                 f"{self.jump(f, 'the red flag and its evidence')}</p></li>"
             )
         asked = 0
@@ -470,6 +471,10 @@ class _Page:
         if f.remedy:
             lead = "To keep it:" if f.kind == FindingKind.strength else "What to do:"
             out.append(f"<p><strong>{lead}</strong> {_para(f.remedy)}</p>")
+        if f.advice:
+            out.append(
+                f'<p class="advice"><strong>What would clear it:</strong> {_t(f.advice)}</p>'
+            )
         if f.severity_overridden_by:
             rule_sev = f.rule_severity.value if f.rule_severity else "otherwise"
             out.append(

@@ -100,6 +100,8 @@ def _finding(f: Finding, level: str) -> list[str]:
         out += [f"*Why it matters:* {_cell(f.why)}", ""]
     if f.remedy:
         out += [f"*What to do:* {_cell(f.remedy)}", ""]
+    if f.advice:
+        out += [f"*What would clear it:* {_cell(f.advice)}", ""]
     for note in f.notes:
         out += [f"> **Note:** {_cell(note)}", ""]
     return out

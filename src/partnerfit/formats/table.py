@@ -190,6 +190,8 @@ def _details(f: Finding) -> list[str]:
         out += _wrap("Why: " + f.why, "  ")
     if f.remedy:
         out += _wrap("Do: " + f.remedy, "  ")
+    if f.advice:
+        out += _wrap("Advice: " + f.advice, "  ")
     if f.severity_overridden_by:
         out += _wrap(
             f"Severity {f.severity.value} set by pack {f.severity_overridden_by} "
