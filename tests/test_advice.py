@@ -20,7 +20,7 @@ from partnerfit.api import evaluate
 from partnerfit.case import Case
 from partnerfit.cli import main
 from partnerfit.errors import UsageError
-from partnerfit.evaluation import evaluate_case
+from partnerfit.evaluation import evaluate_case, red_flags_of
 from partnerfit.loading import load_case
 from partnerfit.pack import RulePack, default_pack, load_pack
 from partnerfit.report import Change, ChangeAction, Finding, Report
@@ -221,6 +221,23 @@ def test_every_proposed_change_is_a_valid_case_that_clears_its_flag(
             assert not [f for f in new if f.severity.rank >= flag.severity.rank], change.words
 
 
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_the_lean_evaluation_gives_the_report_s_red_flags(path: Path, pack: RulePack) -> None:
+    case = load_case(path)
+    assert red_flags_of(case, pack, TODAY) == evaluate_case(case, pack, today=TODAY).red_flags()
+
+
+def test_the_lean_evaluation_applies_waivers(pack: RulePack) -> None:
+    data = load_case(ROOT / "cases" / "jv-battery-recycling.yaml").model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )
+    data["waivers"] = [{"rule": "PF-HZ-001", "justification": "Agreed to differ."}]
+    case = load_case(data)
+    flags = red_flags_of(case, pack, TODAY)
+    assert [f.rule_id for f in flags] == ["PF-DL-002", "PF-EX-002"]
+    assert flags == evaluate_case(case, pack, today=TODAY).red_flags()
+
+
 def test_advice_is_off_unless_asked(pack: RulePack) -> None:
     case = load_case(ROOT / "cases" / "co-founding-split-loyalties.yaml")
     plain = evaluate(case, pack, today=TODAY)
@@ -262,9 +279,9 @@ def test_work_is_bounded_by_the_budget(pack: RulePack) -> None:
     report = evaluate_case(case, pack, today=TODAY)
     calls: list[Case] = []
 
-    def counting(edited: Case) -> Report:
+    def counting(edited: Case) -> tuple[Finding, ...]:
         calls.append(edited)
-        return evaluate_case(edited, pack, today=TODAY)
+        return red_flags_of(edited, pack, TODAY)
 
     full = advice.advise(report, case, pack, counting).red_flags()
     assert len(calls) > 5

@@ -49,7 +49,8 @@ STATED = "stated"
 """The text a candidate puts in a field that may be ``false`` or is missing from a block:
 the advice is that the field be stated, not what it should say."""
 
-Evaluate = Callable[[Case], Report]
+Evaluate = Callable[[Case], Sequence[Finding]]
+"""The red flags of a case (waivers applied), as the report being advised was made."""
 
 
 @dataclass(frozen=True)
@@ -85,14 +86,14 @@ def advise(
 ) -> Report:
     """``report`` with advice on each red flag (:attr:`Finding.clears_if`).
 
-    ``evaluate`` re-checks an edited case exactly as ``report`` was made (same pack, same
-    date). A flag whose candidates the budget did not reach keeps ``clears_if`` null."""
+    ``evaluate`` gives the red flags of an edited case exactly as ``report`` was made (same
+    pack, same date). A flag whose candidates the budget did not reach keeps ``clears_if`` null."""
     flags = report.red_flags()
     if not flags:
         return report
     data = case.model_dump(mode="json", by_alias=True, exclude_none=True)
     before = {f.key for f in flags}
-    tried: dict[tuple[str, str, str], Report | None] = {}
+    tried: dict[tuple[str, str, str], Sequence[Finding] | None] = {}
     advised: dict[int, Finding] = {}
     for index, finding in enumerate(report.findings):
         if finding.kind != FindingKind.red_flag:
@@ -127,7 +128,9 @@ def advise(
     return report.model_copy(update={"findings": findings})
 
 
-def _evaluate_edit(data: dict[str, Any], cand: _Candidate, evaluate: Evaluate) -> Report | None:
+def _evaluate_edit(
+    data: dict[str, Any], cand: _Candidate, evaluate: Evaluate
+) -> Sequence[Finding] | None:
     edited = _apply(data, cand)
     if edited is None:
         return None
@@ -138,11 +141,14 @@ def _evaluate_edit(data: dict[str, Any], cand: _Candidate, evaluate: Evaluate) -
 
 
 def _judge(
-    finding: Finding, cand: _Candidate, after: Report, before: set[tuple[str, tuple[str, ...]]]
+    finding: Finding,
+    cand: _Candidate,
+    after: Sequence[Finding],
+    before: set[tuple[str, tuple[str, ...]]],
 ) -> Change | None:
     back = _back_mapper(cand)
     raised: list[Finding] = []
-    for flag in after.red_flags():
+    for flag in after:
         key = (flag.rule_id, tuple(sorted(back(e.path) for e in flag.evidence)))
         if key == finding.key:
             return None

@@ -43,8 +43,32 @@ def evaluate_case(
     on = today if today is not None else dt.date.today()
     report = _evaluate_case(case, pack, on)
     if advise:
-        report = advice.advise(report, case, pack, lambda edited: _evaluate_case(edited, pack, on))
+        report = advice.advise(report, case, pack, lambda edited: red_flags_of(edited, pack, on))
     return report
+
+
+def red_flags_of(case: Case, pack: RulePack, on: dt.date) -> tuple[Finding, ...]:
+    """The red flags :func:`evaluate_case` reports for ``case`` (waivers applied), and
+    nothing else: no open question, strength, coverage or verdict is worked out. Advice
+    calls this once per candidate edit."""
+    facts = extract(case)
+    firings = engine_for(pack.compiled).evaluate(facts)
+    strengths = _strength_rules(pack)
+    flagged = [f for f in firings if f.rule not in pack.compiled.asks and f.rule not in strengths]
+    waived = apply_waivers(case, pack, findings_from(flagged, case, pack, facts), on)
+    return tuple(f for f in waived.findings if f.kind == FindingKind.red_flag)
+
+
+def _strength_rules(pack: RulePack) -> frozenset[str]:
+    held = _STRENGTHS.get(id(pack))
+    if held is None or held[0] is not pack:
+        rules = frozenset(lr.rule.id for lr in pack.active() if lr.rule.kind == RuleKind.strength)
+        held = _STRENGTHS[id(pack)] = (pack, rules)
+    return held[1]
+
+
+_STRENGTHS: dict[int, tuple[RulePack, frozenset[str]]] = {}
+"""Per pack: the ids of its strength rules."""
 
 
 def _evaluate_case(case: Case, pack: RulePack, on: dt.date) -> Report:
