@@ -113,6 +113,18 @@ def test_every_bad_item_of_a_list_is_named_at_once_and_good_ones_kept_once() -> 
     assert [line.split(" ")[0] for line in lines] == ["'sofware'", "'zz1'", "'tech'"]
 
 
+def test_the_list_of_choices_is_shown_once_for_several_unknown_words() -> None:
+    with pytest.raises(ChoiceError) as caught:
+        read_choices(OFFERING_CATEGORIES, ["coffee subscriptions", "cafes"])
+    assert caught.value.message == (
+        "'coffee subscriptions' is not a category partnerfit knows\n"
+        "'cafes' is not a category partnerfit knows\n"
+        "the choices: manufacturing, hardware, software, services, consulting, "
+        "distribution, retail, content, brand, data, platform, logistics, financing, research, "
+        "training, marketing"
+    )
+
+
 def test_a_value_refused_by_the_model_is_told_in_plain_words() -> None:
     # pydantic's own words were shown: "Input should be a valid list; got 'dentists'".
     with pytest.raises(UsageError) as caught:

@@ -225,7 +225,7 @@ def test_the_guided_questions_write_exactly_the_answers(tmp_path: Path) -> None:
     assert err.count("Who are Alpha Care's customers?") == 1
     assert err.count("Who are Beta Dental's customers?") == 1
     assert (
-        "Which of Alpha Care's customers buy its services? 1. dental clinics, 2. dental labs."
+        "Which of Alpha Care's customers buy from its services business? 1. dental clinics, 2. dental labs."
         in (err)
     )
     assert "Which of Beta Dental's customers" not in err
@@ -296,6 +296,14 @@ def test_a_list_answer_names_every_bad_item_and_is_asked_again(tmp_path: Path) -
     party = load_case(result.stdout).parties[0]
     assert party.markets is not None
     assert party.markets.segments == ["clinics"]
+
+
+def test_a_name_ending_in_s_takes_an_apostrophe_alone() -> None:
+    answers = ["deal", "", "", "Hafen Roasters", "", "Boss", ""] + [""] * 2 * 7
+    result = _new("--interactive", input="\n".join(answers) + "\n")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "Who are Hafen Roasters' customers?" in result.stderr
+    assert "In Boss's own words: what should the partnership become?" in result.stderr
 
 
 def test_empty_answers_leave_everything_unknown(tmp_path: Path) -> None:

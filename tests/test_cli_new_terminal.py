@@ -37,8 +37,8 @@ STEPS: list[tuple[str, str]] = [
     ("What does Alpha Care sell?", "design, sofware"),  # refused: asked again
     ("What does Alpha Care sell?", "design, SaaS"),
     ("Who are Alpha Care's customers?", "dental clinics, dental labs"),
-    ("Which of Alpha Care's customers buy its services?", "1"),
-    ("Which of Alpha Care's customers buy its software?", "all"),
+    ("Which of Alpha Care's customers buy from its services business?", "1"),
+    ("Which of Alpha Care's customers buy from its software business?", "all"),
     ("Where does Alpha Care sell?", "DACH"),
     ("Which companies does Alpha Care see as its competitors?", "Gamma"),
     ("Which senior person at Alpha Care backs this partnership?", "Dr. Ada Alpha"),

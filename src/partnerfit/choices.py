@@ -362,7 +362,7 @@ def read_choice(menu: Menu, given: str) -> Picked:
     if near:
         message += f"; did you mean {_word(menu, table[near[0]])}?"
     else:
-        message += f"; pick one of: {', '.join(o.word for o in options)}"
+        message += _pick_one_of(menu)
     raise ChoiceError(message)
 
 
@@ -382,9 +382,23 @@ def read_choices(menu: Menu, given: Sequence[str]) -> list[Picked]:
             continue
         if choice.value not in {p.value for p in picked}:
             picked.append(choice)
+    if len(problems) > 1:
+        # The whole list of choices once, after the problems, not once per problem.
+        choices = _pick_one_of(menu)
+        if sum(p.endswith(choices) for p in problems) > 1:
+            problems = [p.removesuffix(choices) for p in problems]
+            problems.append(f"the choices: {_words(menu)}")
     if problems:
-        raise ChoiceError(problems[0] if len(problems) == 1 else "\n".join(problems))
+        raise ChoiceError("\n".join(problems))
     return picked
+
+
+def _words(menu: Menu) -> str:
+    return ", ".join(o.word for o in menu.options)
+
+
+def _pick_one_of(menu: Menu) -> str:
+    return f"; pick one of: {_words(menu)}"
 
 
 def _word(menu: Menu, value: str) -> str:

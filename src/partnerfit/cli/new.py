@@ -303,6 +303,7 @@ def _ask(
 
 def _ask_party(party: dict[str, Any]) -> dict[str, Any]:
     name = party["name"]
+    whose = _possessive(name)
     click.echo(err=True)
     _say(f"About {name}. Ask {name} on its own, without the other side.")
     _menu(OFFERING_CATEGORIES)
@@ -312,7 +313,7 @@ def _ask_party(party: dict[str, Any]) -> dict[str, Any]:
         _many_of(OFFERING_CATEGORIES),
     )
     segments: list[str] | None = _prompt(
-        f"Who are {name}'s customers? Kinds of customer, separated by commas, e.g. dental "
+        f"Who are {whose} customers? Kinds of customer, separated by commas, e.g. dental "
         f"clinics, dental labs ({SKIP})",
         _list(Market, "segments"),
     )
@@ -328,7 +329,7 @@ def _ask_party(party: dict[str, Any]) -> dict[str, Any]:
                 word = word_of(OFFERING_CATEGORIES, category)
                 listed = ", ".join(f"{i}. {s}" for i, s in enumerate(segments, start=1))
                 bought = _prompt(
-                    f"Which of {name}'s customers buy its {word}? {listed}. Numbers, names "
+                    f"Which of {whose} customers buy from its {word} business? {listed}. Numbers, names "
                     f"or 'all' ({SKIP})",
                     _some_of(segments),
                 )
@@ -369,7 +370,7 @@ def _ask_party(party: dict[str, Any]) -> dict[str, Any]:
         answers,
         "vision",
         _prompt(
-            f"In {name}'s own words: what should the partnership become? ({SKIP})",
+            f"In {whose} own words: what should the partnership become? ({SKIP})",
             _text(Answers, "vision"),
         ),
     )
@@ -377,12 +378,17 @@ def _ask_party(party: dict[str, Any]) -> dict[str, Any]:
         answers,
         "three_year_goal",
         _prompt(
-            f"In {name}'s own words: where will the partnership be in about three years? ({SKIP})",
+            f"In {whose} own words: where will the partnership be in about three years? ({SKIP})",
             _text(Answers, "three_year_goal"),
         ),
     )
     _put(party, "answers", answers or None)
     return party
+
+
+def _possessive(name: str) -> str:
+    """``Alpha Care's``, ``Hafen Roasters'``."""
+    return f"{name}'" if name.endswith("s") and not name.endswith("ss") else f"{name}'s"
 
 
 def _menu(menu: Menu) -> None:
