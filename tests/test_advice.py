@@ -112,8 +112,10 @@ def test_thresholds_false_fields_and_flags_no_single_change_clears(pack: RulePac
         (
             "PF-EXC-001",
             (
-                "clears if exclusivity exclusive becomes no (now yes)",
-                "clears if exclusivity performance conditions becomes yes (now no)",
+                # Yes/no fields in the case model's own words.
+                "clears if the answer to whether any party is bound to deal only with the "
+                "other becomes no (now yes)",
+                "clears if exclusivity lapses when agreed targets are missed (now not)",
                 # The rule's own test (years >= 3), crossed by one step.
                 "clears if exclusivity years becomes 2 (now 5)",
             ),
@@ -127,7 +129,14 @@ def test_thresholds_false_fields_and_flags_no_single_change_clears(pack: RulePac
             ),
             False,
         ),
-        ("PF-IN-002", ("clears if incentives channel conflict pay becomes no (now yes)",), False),
+        (
+            "PF-IN-002",
+            (
+                "clears if the answer to whether anyone is paid more for selling around the "
+                "alliance becomes no (now yes)",
+            ),
+            False,
+        ),
         ("PF-EXC-002", ('clears if "lumora" is dropped from exclusivity bound parties',), False),
         # Two past disputes: dropping either leaves the other.
         ("PF-IG-001", (), True),
@@ -342,7 +351,7 @@ def test_check_advises_by_default_in_the_formats_people_read(
     case = str(ROOT / "cases" / "jv-battery-recycling.yaml")
     code, out = _cli("check", case, *args)
     assert code == 1
-    words = "clears if deadlock terminates alliance becomes no (now yes)"
+    words = "clears if the answer to whether an unresolved deadlock ends the alliance becomes no"
     assert (words in out.lower()) == shown
 
 

@@ -354,6 +354,45 @@ def _name(path: str, case: Case) -> str:
     return words
 
 
+_WHETHER = re.compile(r"Whether ([^:;(\n]+?)\.?(?:[:;(\n].*)?", re.DOTALL)
+_REFERS_BACK = re.compile(r"\b(it|its|this|the party)\b")
+
+
+def _yes_no_words(path: str, name: str, to: bool, case: Case) -> str:
+    """A yes/no field in words, from the case model's own description of it (``Whether
+    exclusivity lapses when agreed targets are missed.``) when it has one that reads on its
+    own: ``clears if exclusivity lapses when agreed targets are missed (now it does
+    not)``; else ``clears if exit terms defined becomes yes (now no)``."""
+    m = _WHETHER.fullmatch(" ".join((_description(path) or "").split()))
+    if m is not None and _REFERS_BACK.search(m.group(1)) is None:
+        clause = m.group(1).strip()
+        where = f" for {_owner(path, case)}" if path.startswith("parties[") else ""
+        if to:
+            return f"clears if {clause}{where} (now not)"
+        return f"clears if the answer to whether {clause}{where} becomes no (now yes)"
+    return f"clears if {name} becomes {_value_words(to)} (now {_value_words(not to)})"
+
+
+def _description(path: str) -> str | None:
+    """The case model's description of the field at ``path``."""
+    model: type[BaseModel] | None = Case
+    description: str | None = None
+    for step in _steps(path):
+        if isinstance(step, int):
+            continue
+        if model is None:
+            return None
+        info = next(
+            (i for n, i in model.model_fields.items() if step in (n, i.alias)),
+            None,
+        )
+        if info is None:
+            return None
+        description = info.description
+        model = _model_in(_item_type(info.annotation) or info.annotation)
+    return description
+
+
 def _owner(path: str, case: Case) -> str:
     """The party (or principal) a field belongs to: ``Marrow & Finch Engineers Ltd``."""
     owner, _ = _field_parts(path, case.value_at, None)
@@ -458,7 +497,7 @@ def _for_path(
             ChangeAction.set,
             path,
             not value,
-            f"clears if {name} becomes {_value_words(not value)} (now {_value_words(value)})",
+            _yes_no_words(path, name, not value, case),
         )
     elif value is False or value is None:
         if _allows(ann, str) and _enum_in(ann) is None:
