@@ -315,6 +315,12 @@ def test_work_is_bounded_by_the_budget(pack: RulePack) -> None:
     assert calls == []
     assert none.findings == report.findings
 
+    # Wall time spent (the safety net for huge cases): nothing more is tried, and no flag
+    # is said to have no single change.
+    late = advice.advise(report, case, pack, counting, seconds=0)
+    assert calls == []
+    assert late.findings == report.findings
+
     calls.clear()
     one = advice.advise(report, case, pack, counting, max_candidates=1)
     assert all(len(f.clears_if or ()) <= 1 for f in one.red_flags())

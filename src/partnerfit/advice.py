@@ -21,6 +21,7 @@ flag): the advice is deterministic, and its cost is bounded.
 from __future__ import annotations
 
 import re
+import time
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -41,6 +42,9 @@ MAX_CANDIDATES = 12
 """Candidate edits tried per red flag, at most."""
 MAX_EVALUATIONS = 120
 """Re-evaluations of the case per report, at most (each distinct edit once)."""
+MAX_SECONDS = 10.0
+"""Wall time for the advice on one report, at most: a safety net far above what the
+evaluation budget takes on a real case (0.3 s for the largest bundled example)."""
 MAX_SHOWN = 3
 """Changes kept per red flag, at most."""
 MAX_COPIES = 2
@@ -83,11 +87,16 @@ def advise(
     *,
     max_candidates: int = MAX_CANDIDATES,
     max_evaluations: int = MAX_EVALUATIONS,
+    seconds: float | None = MAX_SECONDS,
 ) -> Report:
     """``report`` with advice on each red flag (:attr:`Finding.clears_if`).
 
     ``evaluate`` gives the red flags of an edited case exactly as ``report`` was made (same
-    pack, same date). A flag whose candidates the budget did not reach keeps ``clears_if`` null."""
+    pack, same date). A flag whose candidates the budget did not reach keeps ``clears_if``
+    null, or shows the clean changes found before it ran out; it is never said to have no
+    single change. The budget is ``max_evaluations`` (which keeps the advice
+    deterministic) and, as a safety net for very large cases, ``seconds`` of wall time
+    (None: no limit)."""
     flags = report.red_flags()
     if not flags:
         return report
@@ -95,6 +104,7 @@ def advise(
     before = {f.key for f in flags}
     tried: dict[tuple[str, str, str], Sequence[Finding] | None] = {}
     advised: dict[int, Finding] = {}
+    deadline = None if seconds is None else time.monotonic() + seconds
     for index, finding in enumerate(report.findings):
         if finding.kind != FindingKind.red_flag:
             continue
@@ -103,15 +113,16 @@ def advise(
         groups: set[str] = set()
         complete = True
         for cand in candidates:
+            if cand.shown_as in groups:  # this piece of advice is found already
+                continue
             if cand.key not in tried:
-                if len(tried) >= max_evaluations:
+                spent = deadline is not None and time.monotonic() >= deadline
+                if spent or len(tried) >= max_evaluations:
                     complete = False
                     break
                 tried[cand.key] = _evaluate_edit(data, cand, evaluate)
             after = tried[cand.key]
             if after is None:
-                continue
-            if cand.shown_as in groups:
                 continue
             change = _judge(finding, cand, after, before)
             if change is not None:
@@ -119,7 +130,7 @@ def advise(
                 groups.add(cand.shown_as)
         clean = [c for c in found if not c.raises]
         # A change that raises a less severe flag instead is offered only when none is clean.
-        shown = tuple((clean or found)[:MAX_SHOWN])
+        shown = tuple((clean if clean or not complete else found)[:MAX_SHOWN])
         if shown or complete:
             advised[index] = finding.model_copy(
                 update={"clears_if": shown, "no_single_change": not shown}
