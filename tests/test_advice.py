@@ -391,3 +391,11 @@ def test_a_threshold_comes_from_the_rule_s_own_test(tmp_path: Path) -> None:
         assert [c.words for c in flag.clears_if or ()][-1] == (
             f"clears if exclusivity years becomes {years} (now 7)"
         )
+
+
+def test_the_documented_example_is_what_check_says(pack: RulePack) -> None:
+    doc = (ROOT / "docs" / "advice.md").read_text("utf-8")
+    block = doc.split("```text\n", 1)[1].split("```", 1)[0]
+    shown = [line for line in block.splitlines() if line.startswith("PF-")]
+    report = _advised("jv-battery-recycling.yaml", pack)
+    assert shown == [f"{f.rule_id} | {f.advice}" for f in report.red_flags()]
