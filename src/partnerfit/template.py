@@ -25,15 +25,14 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
-from pydantic_core import ErrorDetails
 
 from .case import CASE_SCHEMA_ID, AllianceKind, Case, Key
 from .documents import format_loc
 from .errors import CaseError, PartnerfitError, UsageError
 from .loading import load_case
-from .validation import explain
+from .problems import plain_problem
 
-__all__ = ["case_template", "case_to_template", "check_value", "plain_problem", "template_from"]
+__all__ = ["case_template", "case_to_template", "check_value", "template_from"]
 
 WIDTH = 100
 """Lines longer than this get their comment on the line(s) above instead of inline."""
@@ -116,54 +115,6 @@ def check_value(model: type[BaseModel], name: str, value: object) -> Any:
     except ValidationError as exc:
         problems = _unique(plain_problem(e) for e in exc.errors(include_url=False))
         raise UsageError("; ".join(problems)) from None
-
-
-def plain_problem(error: ErrorDetails) -> str:
-    """One validation problem in plain words, with the value refused: no pydantic phrasing
-    ("Input should be a valid list")."""
-    kind = error["type"]
-    ctx: dict[str, Any] = dict(error.get("ctx") or {})
-    got = f"; got {_show(error.get('input'))}" if "input" in error else ""
-    if kind == "string_pattern_mismatch":
-        return f"{explain(error)}{got}"
-    if kind == "string_too_short":
-        return "an answer is needed here (it is empty)"
-    if kind == "string_too_long":
-        return f"too long: at most {ctx.get('max_length')} characters"
-    if kind == "too_long":
-        return f"too many: at most {ctx.get('max_length')} items"
-    if kind == "list_type":
-        return f"expected a list of items (in YAML: [first, second]){got}"
-    if kind == "string_type":
-        return f"expected words{got}"
-    if kind in ("int_parsing", "int_type", "float_parsing", "float_type", "int_from_float"):
-        return f"expected a number{got}"
-    if kind in ("bool_parsing", "bool_type"):
-        return f"expected true or false{got}"
-    if kind in ("greater_than_equal", "greater_than"):
-        return f"must be at least {ctx.get('ge', ctx.get('gt'))}{got}"
-    if kind in ("less_than_equal", "less_than"):
-        return f"must be at most {ctx.get('le', ctx.get('lt'))}{got}"
-    if kind == "enum":
-        return f"{_show(error.get('input'))} is not one of: {_expected(ctx)}"
-    if kind == "literal_error":
-        return f"expected {_expected(ctx)}{got}"
-    if kind == "missing":
-        return "this is needed"
-    if kind == "extra_forbidden":
-        return "not a field partnerfit knows"
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"expected a block of fields{got}"
-    return str(error["msg"]).removeprefix("Value error, ")
-
-
-def _expected(ctx: dict[str, Any]) -> str:
-    return str(ctx.get("expected", "")).replace("'", "")
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _unique(items: Iterable[str]) -> list[str]:
