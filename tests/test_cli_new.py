@@ -35,6 +35,21 @@ def test_without_a_file_the_template_goes_to_stdout() -> None:
     assert _new("-").stdout == result.stdout
 
 
+def test_the_template_explains_each_kind_and_category_at_its_end() -> None:
+    text = _new("--no-interactive").stdout
+    assert "# it in. The choices are explained at the end of the file." in text
+    glossary = text[text.index("# ── The choices, explained ──") :].splitlines()
+    assert glossary[3] == (
+        "#   joint_venture             the parties set up a company they own together"
+    )
+    assert glossary[-13] == (
+        "#   services       does work for clients: installation, repair, care, design, agency work"
+    )
+    assert len(glossary) == 1 + 2 + 10 + 3 + 16
+    assert all(line.startswith("#") for line in glossary)  # comments: the case is unchanged
+    assert _dump(load_case(text)) == _dump(load_case(case_template(case_id="new-case")))
+
+
 def test_flags_fill_the_template_written_to_file(tmp_path: Path) -> None:
     target = tmp_path / "deal.yaml"
     result = _new(

@@ -27,6 +27,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
 from .case import CASE_SCHEMA_ID, AllianceKind, Case, Key
+from .choices import ALLIANCE_KINDS, OFFERING_CATEGORIES
 from .documents import format_loc
 from .errors import CaseError, PartnerfitError, UsageError
 from .loading import load_case
@@ -45,7 +46,7 @@ HEADER = """\
 # Unknown is not false. A field left commented out is unknown: the report asks about it.
 # An explicit false, none or [] is an answer, and the rules judge it.
 # To answer, remove the "# " in front of the field (and of the blocks around it) and fill
-# it in. Check the file with: partnerfit check FILE
+# it in. The choices are explained at the end of the file. Check it with: partnerfit check FILE
 """
 
 
@@ -99,7 +100,30 @@ def case_to_template(case: Case) -> str:
         if len(block) > 1:
             out.append("")
         out.extend(line.render() for line in block)
+    out += ["", *GLOSSARY]
     return "\n".join(out) + "\n"
+
+
+def _glossary() -> list[str]:
+    lines = ["# ── The choices, explained ──"]
+    for title, menu in (
+        ("The alliance's kind (alliance.kind), one of:", ALLIANCE_KINDS),
+        (
+            "What a party sells, the offering categories (an offering's category, the "
+            "alliance's scope, carve-outs), each one of:",
+            OFFERING_CATEGORIES,
+        ),
+    ):
+        lines.append("#")
+        lines += [f"# {chunk}" for chunk in textwrap.wrap(title, WIDTH - 2, break_on_hyphens=False)]
+        width = max(len(o.value) for o in menu.options)
+        lines += [f"#   {o.value:<{width}}  {o.meaning}" for o in menu.options]
+    return lines
+
+
+GLOSSARY: tuple[str, ...] = tuple(_glossary())
+"""The values of the choices a founder meets first, each with its meaning, closing the
+template: the comments beside the fields list the values only."""
 
 
 def check_value(model: type[BaseModel], name: str, value: object) -> Any:
