@@ -247,7 +247,7 @@ ALLIANCE_KINDS = _menu(
         (
             "professional_partnership",
             "professional partnership",
-            "professionals (lawyers, doctors, consultants) practise together",
+            "lawyers, doctors, accountants or consultants practise together",
             ("practice", "partnership firm", "law firm", "joint practice"),
         ),
         (
