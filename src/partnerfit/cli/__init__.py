@@ -4,33 +4,33 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib
 import io
 import json
 import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from enum import IntEnum
 from functools import wraps
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast, overload
 
 import click
 
-from partnerfit import __version__
-from partnerfit.case import Case, Severity, case_json_schema
-from partnerfit.documents import parse_document
 from partnerfit.errors import CaseError, Location, PartnerfitError, UsageError
-from partnerfit.evaluation import evaluate_case
-from partnerfit.facts import ASKABLE, VOCABULARY
-from partnerfit.formats import Format, render
 from partnerfit.limits import MAX_DOCUMENT_BYTES
-from partnerfit.loading import case_from_document, load_case
-from partnerfit.pack import RulePack, load_pack
-from partnerfit.report import FindingKind, Report, report_json_schema
-from partnerfit.text import path_text, printable
+
+if TYPE_CHECKING:
+    from partnerfit.case import Case
+    from partnerfit.pack import RulePack
+    from partnerfit.report import Report
+
+# The command line imports what a command needs when it runs: ``--version``, ``--help``
+# and a command's ``--help`` do not pay for the case models, the rule engine or the report
+# formats. Commands defined in sub-modules are imported on first use (see ``_LazyGroup``).
 
 
 class ExitCode(IntEnum):
@@ -46,10 +46,69 @@ class ExitCode(IntEnum):
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FAIL_ON_CHOICES = [s.value for s in Severity] + ["never"]
+
+class _LazyChoices(Sequence[str]):
+    """Choices for a ``click.Choice``, computed when first needed (when the option is
+    parsed or its help shown), not when the command line is imported."""
+
+    def __init__(self, compute: Callable[[], Sequence[str]]) -> None:
+        self._compute = compute
+        self._values: tuple[str, ...] | None = None
+
+    def _all(self) -> tuple[str, ...]:
+        if self._values is None:
+            self._values = tuple(self._compute())
+        return self._values
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __repr__(self) -> str:
+        return repr(list(self._all()))
+
+
+class _LazyChoice(click.Choice[str]):
+    """A ``click.Choice`` whose choices are read from ``source`` only when needed."""
+
+    def __init__(self, source: Sequence[str]) -> None:
+        self._source = source
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self._source)
+
+    @choices.setter
+    def choices(self, value: Sequence[str]) -> None:
+        pass  # the choices are always ``source``'s
+
+
+def _fail_on_choices() -> list[str]:
+    from partnerfit.case import Severity
+
+    return [s.value for s in Severity] + ["never"]
+
+
+def _format_choices() -> list[str]:
+    from partnerfit.formats import Format
+
+    return [f.value for f in Format]
+
+
+FAIL_ON_CHOICES: Sequence[str] = _LazyChoices(_fail_on_choices)
+"""Every severity, then ``never`` (computed on first use)."""
 
 
 def _fail(message: str) -> None:
+    from partnerfit.text import printable
+
     # The message holds file names and values from files: never let them reach the terminal raw.
     with contextlib.suppress(OSError):  # stderr itself may be gone
         click.echo(f"partnerfit: error: {printable(message)}", err=True)
@@ -106,6 +165,8 @@ def _internal_error(exc: Exception) -> None:
     with contextlib.suppress(OSError, ValueError):  # stderr itself may be gone
         if os.environ.get(TRACEBACK_VARIABLE, "") not in ("", "0"):
             traceback.print_exception(exc, file=sys.stderr)
+        from partnerfit.text import printable
+
         message = printable(f"{type(exc).__name__}: {_describe(exc)}")
         click.echo(
             f"partnerfit: internal error: {message} (this is a bug in partnerfit; "
@@ -244,6 +305,8 @@ def _silence_stdout() -> None:
 
 
 def _pack(rules: Sequence[Path]) -> RulePack:
+    from partnerfit.pack import load_pack
+
     return load_pack(*rules)
 
 
@@ -261,7 +324,7 @@ def format_option(choices: Sequence[str], default: str) -> Callable[[F], F]:
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(list(choices)),
+        type=_LazyChoice(choices),
         default=default,
         show_default=True,
         help="Output format.",
@@ -272,7 +335,7 @@ def fail_on_option(help_text: str) -> Callable[[F], F]:
     """``--fail-on``: a severity, or ``never``."""
     return click.option(
         "--fail-on",
-        type=click.Choice(FAIL_ON_CHOICES),
+        type=_LazyChoice(FAIL_ON_CHOICES),
         default="high",
         show_default=True,
         help=help_text,
@@ -292,6 +355,9 @@ def as_date(value: dt.datetime | None) -> dt.date | None:
 
 
 def fails(report: Report, fail_on: str) -> bool:
+    from partnerfit.case import Severity
+    from partnerfit.report import FindingKind
+
     if fail_on == "never":
         return False
     threshold = Severity(fail_on).rank
@@ -300,8 +366,114 @@ def fails(report: Report, fail_on: str) -> bool:
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="partnerfit")
+_LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "batch": (
+        "batch",
+        "Check every case file in PATHS (files, folders searched recursively, or globs).",
+    ),
+    "diff": ("diff", "Show the findings NEW resolves, introduces and keeps, compared with OLD."),
+    "explain": (
+        "rules",
+        "Explain one rule (by id or name): what it checks, why, the remedy and its examples.",
+    ),
+    "merge": (
+        "questionnaire",
+        "Bring answered questionnaires (ANSWERS) back into the case file CASE.",
+    ),
+    "new": (
+        "new",
+        "Write a new case file: a commented template, or your answers to a few questions.",
+    ),
+    "questionnaire": (
+        "questionnaire",
+        "Write one party's own questions, to send to that party alone.",
+    ),
+    "rules": ("rules", "Inspect and test rule packs."),
+}
+"""Each command defined in a sub-module of this package: the module, and the first
+paragraph of the command's help (what ``partnerfit --help`` lists, without importing the
+module; a test checks that it is the command's own)."""
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands in ``lazy`` are imported when first used.
+
+    Running, or asking the help of, one command imports only its module; the group's
+    own ``--help`` lists every command from ``lazy`` without importing any. Reading
+    ``commands`` (as a program inspecting the command line would) imports them all.
+    """
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]], **kwargs: Any) -> None:
+        self._lazy = lazy
+        self._loaded: dict[str, click.Command] = {}
+        super().__init__(*args, **kwargs)
+
+    @property
+    def commands(self) -> MutableMapping[str, click.Command]:
+        for name in self._lazy:
+            self._load(name)
+        return self._loaded
+
+    @commands.setter
+    def commands(self, value: MutableMapping[str, click.Command]) -> None:
+        self._loaded = dict(value)
+
+    def _load(self, name: str) -> click.Command | None:
+        if name not in self._loaded and name in self._lazy:
+            # Importing the module attaches its commands to this group (add_command).
+            importlib.import_module(f"{__name__}.{self._lazy[name][0]}")
+        return self._loaded.get(name)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        name = name or cmd.name
+        if name is None:
+            raise TypeError("Command has no name.")
+        self._loaded[name] = cmd
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._load(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self._loaded) | set(self._lazy))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # As click's own, but a command not imported yet is listed by the help in ``lazy``.
+        commands: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            cmd = self._loaded.get(name)
+            if cmd is None:
+                cmd = click.Command(name, help=self._lazy[name][1])
+            if not cmd.hidden:
+                commands.append((name, cmd))
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            rows = [(name, cmd.get_short_help_str(limit)) for name, cmd in commands]
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from partnerfit import __version__
+
+    click.echo(f"partnerfit, version {__version__}")
+    ctx.exit()
+
+
+@click.group(
+    cls=_LazyGroup,
+    lazy=_LAZY_COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 def main() -> None:
     """Check a proposed partnership against core-alignment criteria, and explain every red flag."""
 
@@ -312,6 +484,9 @@ STDIN = "<stdin>"
 
 def read_stdin_case() -> Case:
     """The case on standard input: at most the size limit (plus one byte) is read."""
+    from partnerfit.documents import parse_document
+    from partnerfit.loading import case_from_document
+
     stream = sys.stdin
     if stream is None:
         raise UsageError("cannot read the case from standard input: it is closed")
@@ -346,7 +521,7 @@ _ADVISED_FORMATS = frozenset({"table", "markdown", "html"})
 @main.command()
 @click.argument("case", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @rules_option
-@format_option([f.value for f in Format], Format.table.value)
+@format_option(_LazyChoices(_format_choices), "table")
 @fail_on_option("Exit 1 when a red flag is at or above this severity.")
 @today_option
 @click.option(
@@ -383,6 +558,11 @@ def check(
 ) -> None:
     """Check one case file (- reads it from standard input) and print the findings and
     the verdict."""
+    from partnerfit.evaluation import evaluate_case
+    from partnerfit.formats import render
+    from partnerfit.loading import load_case
+    from partnerfit.text import path_text, printable
+
     from .output import atomic_output
 
     pack = _pack(rules)
@@ -407,8 +587,17 @@ def check(
 @handles_errors
 def schema(what: str) -> None:
     """Print the JSON Schema of case files (default) or of JSON reports."""
+    from partnerfit.report import report_json_schema
+
     data = case_json_schema() if what == "case" else report_json_schema()
     write_stdout(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def case_json_schema() -> dict[str, Any]:
+    """The JSON Schema of case files (imported when first asked for)."""
+    from partnerfit import case
+
+    return case.case_json_schema()
 
 
 @main.command()
@@ -416,6 +605,8 @@ def schema(what: str) -> None:
 @handles_errors
 def facts(fmt: str) -> None:
     """Document the fact vocabulary that rules match on (generated from the code)."""
+    from partnerfit.facts import ASKABLE, VOCABULARY
+
     if fmt == "json":
         data = {
             "facts": {
@@ -441,6 +632,8 @@ def facts(fmt: str) -> None:
 
 
 def vocabulary_markdown() -> str:
+    from partnerfit.facts import ASKABLE, VOCABULARY
+
     out = ["# Fact vocabulary", "", "Generated by `partnerfit facts`; do not edit by hand.", ""]
     for name, ft in VOCABULARY.items():
         out += [f"## `{name}`", "", ft.doc, "", "| field | kind | meaning |", "|---|---|---|"]
@@ -457,12 +650,3 @@ def vocabulary_markdown() -> str:
     out += ["## Fields a rule may `require`", "", "| field | question |", "|---|---|"]
     out += [f"| `{k}` | {v} |" for k, v in ASKABLE.items()]
     return "\n".join(out) + "\n"
-
-
-def _register() -> None:
-    # Sub-command modules attach themselves to ``main``; imported here so that
-    # ``partnerfit.cli:main`` sees every command.
-    from partnerfit.cli import batch, diff, new, questionnaire, rules  # noqa: F401
-
-
-_register()
