@@ -420,3 +420,25 @@ def test_the_documented_example_is_what_check_says(pack: RulePack) -> None:
     shown = [line for line in block.splitlines() if line.startswith("PF-")]
     report = _advised("jv-battery-recycling.yaml", pack)
     assert shown == [f"{f.rule_id} | {f.advice}" for f in report.red_flags()]
+
+
+def test_an_edit_the_case_model_refuses_is_never_evaluated(pack: RulePack) -> None:
+    """``mechanism`` may be text or false, never true: such an edit is refused by the
+    case model and dropped before the rules run (the candidates no longer make it, too)."""
+    case = load_case(ROOT / "cases" / "failed-professional-partnership.yaml")
+    data = case.model_dump(mode="json", by_alias=True, exclude_none=True)
+    calls: list[Case] = []
+
+    def counting(edited: Case) -> tuple[Finding, ...]:
+        calls.append(edited)
+        return red_flags_of(edited, pack, TODAY)
+
+    refused = advice._Candidate(0, ChangeAction.set, "governance.deadlock.mechanism", True, "")
+    assert advice._evaluate_edit(data, refused, counting) is None
+    assert calls == []
+    report = evaluate_case(case, pack, today=TODAY)
+    flag = next(f for f in report.red_flags() if f.rule_id == "PF-DL-001")
+    assert [(c.path, c.value) for c in advice._candidates(flag, case, pack)] == [
+        ("governance.deadlock.mechanism", advice.STATED),
+        ("governance.dispute_resolution", advice.STATED),
+    ]
