@@ -764,3 +764,23 @@ def test_a_value_that_reads_as_none_is_shown_as_a_list() -> None:
     text = questionnaire(case, "a")
     assert "\nvalues: [None, thrift]\n" in text
     assert merge(case, text).conflicts == []
+
+
+def test_none_above_the_empty_template_block_is_an_answer_not_a_yaml_error(
+    tmp_path: Path,
+) -> None:
+    """The questionnaire invites ``none``; written on the key line, above the empty
+    ``- name:`` lines it leaves in place, it once made the answers invalid YAML."""
+    case = _new_case(tmp_path)
+    text = questionnaire(str(case), "fjellvind")
+    text = _answer(text, "name", "Ada Berg")
+    text = text.replace("    other_ventures:\n", "    other_ventures: none\n", 1)
+    text = text.replace("    board_seats:\n", "    board_seats: None\n", 1)
+    merged = merge(str(case), text)
+    principal = load_case(merged.text).party("fjellvind").principals
+    assert principal is not None
+    assert (principal[0].name, principal[0].other_ventures, principal[0].board_seats) == (
+        "Ada Berg",
+        [],
+        [],
+    )

@@ -638,9 +638,40 @@ def _read_answers(source: AnswersSource) -> _Filled:
             raise QuestionnaireError(
                 f"is not UTF-8 text (byte {exc.start})", location=Location(file=name)
             ) from None
+    text = _blank_template_after_none(text)
     doc = parse_document(text, file=name, error=QuestionnaireError)
     _check_cut_answers(doc, text)
     return _Reader(doc).read()
+
+
+_NONE_ANSWER = re.compile(r"^(?P<indent> *)[A-Za-z_]+: *(?P<word>[A-Za-z]+) *(#.*)?$")
+_EMPTY_TEMPLATE_LINE = re.compile(r"^ *(- )?[A-Za-z_]+: *(#.*)?$")
+
+
+def _blank_template_after_none(text: str) -> str:
+    """``other_ventures: none`` written above the questionnaire's empty ``- name:`` block
+    would make the YAML invalid: the empty template lines under a *none* answer are
+    blanked (not removed, so that every line keeps its number)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        match = _NONE_ANSWER.match(line)
+        if match is None or not _is_none_word(match["word"]):
+            continue
+        indent = len(match["indent"])
+        j = i + 1
+        while j < len(lines):
+            following = lines[j]
+            if not following.strip() or following.lstrip().startswith("#"):
+                j += 1
+                continue
+            at = len(following) - len(following.lstrip(" "))
+            # Under the key: deeper, or a list item at the key's own indent.
+            under = at > indent or (at == indent and following.lstrip(" ").startswith("- "))
+            if not under or not _EMPTY_TEMPLATE_LINE.match(following):
+                break
+            lines[j] = ""
+            j += 1
+    return "\n".join(lines)
 
 
 class _Reader:
