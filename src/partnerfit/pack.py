@@ -12,11 +12,19 @@ mean" suggestion, and every error names the file and line.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
+import functools
+import hashlib
 import itertools
 import json
+import os
+import pickle
 import re
+import stat
+import sys
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -24,6 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
+import pydantic
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from .case import AllianceKind, Severity
@@ -41,6 +50,7 @@ from .facts import (
 from .limits import (
     MAX_ABSENT_PER_FACT,
     MAX_ALTERNATIVES,
+    MAX_DOCUMENT_BYTES,
     MAX_IN_ITEMS,
     MAX_NUMBER,
     MAX_PATTERNS,
@@ -281,9 +291,9 @@ class RulePack:
 
     def rule(self, key: str) -> LoadedRule:
         """A rule by id or name."""
-        for lr in self.rules:
-            if key in (lr.rule.id, lr.rule.name):
-                return lr
+        found = self._by_key.get(key)
+        if found is not None:
+            return found
         names = [lr.rule.id for lr in self.rules] + [lr.rule.name for lr in self.rules]
         hint = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
         raise PackError(
@@ -292,7 +302,26 @@ class RulePack:
         )
 
     def active(self) -> tuple[LoadedRule, ...]:
-        return tuple(lr for lr in self.rules if lr.rule.id not in self.disabled)
+        """The rules not disabled, in pack order (computed once per pack)."""
+        return self._active
+
+    # A pack is immutable: what is derived from it is computed once, on first use, and
+    # kept in the instance (``cached_property`` writes the instance dict directly, which a
+    # frozen dataclass allows). A pack made with ``dataclasses.replace`` starts afresh.
+
+    @functools.cached_property
+    def _active(self) -> tuple[LoadedRule, ...]:
+        disabled = frozenset(self.disabled)
+        return tuple(lr for lr in self.rules if lr.rule.id not in disabled)
+
+    @functools.cached_property
+    def _by_key(self) -> dict[str, LoadedRule]:
+        """Id or name → the first rule, in pack order, with that id or name."""
+        by_key: dict[str, LoadedRule] = {}
+        for lr in self.rules:
+            by_key.setdefault(lr.rule.id, lr)
+            by_key.setdefault(lr.rule.name, lr)
+        return by_key
 
 
 def default_rules_dir() -> Path:
@@ -314,12 +343,124 @@ def load_pack(*dirs: str | Path) -> RulePack:
     paths = [Path(d) for d in dirs] or [default_rules_dir()]
     key = tuple(str(p.resolve()) for p in paths)
     if key not in _cache:
-        _cache[key] = _load(paths)
+        _cache[key] = _load_through_disk_cache(paths)
     return _cache[key]
 
 
 def default_pack() -> RulePack:
     return load_pack()
+
+
+NO_CACHE_VARIABLE = "PARTNERFIT_NO_CACHE"
+"""Set to 1 in the environment to neither read nor write the compiled-pack cache."""
+
+_CACHE_FORMAT = b"partnerfit compiled pack cache 1"
+
+
+def _cache_dir() -> Path | None:
+    """Where compiled packs are kept between processes, or None when the cache is off.
+
+    ``$XDG_CACHE_HOME/partnerfit`` or ``~/.cache/partnerfit``. Off with
+    PARTNERFIT_NO_CACHE=1, where there are no user ids (the folder could not be checked as
+    private), and under pytest (and in the processes its tests start) unless a test asks
+    for it with PARTNERFIT_CACHE_IN_TESTS=1.
+    """
+    env = os.environ
+    if env.get(NO_CACHE_VARIABLE, "") not in ("", "0") or not hasattr(os, "getuid"):
+        return None
+    if "PYTEST_CURRENT_TEST" in env and env.get("PARTNERFIT_CACHE_IN_TESTS") != "1":
+        return None
+    base = env.get("XDG_CACHE_HOME", "")
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    return root / "partnerfit"
+
+
+def _cache_key(paths: Sequence[Path]) -> str | None:
+    """A hash of everything a loaded pack depends on: the bytes of every file the loader
+    may read in each folder, the folders as given (a pack records them), and the code
+    that loads and compiles it (every module of this package, by name, size and
+    modification time, so an edited checkout never reuses a stale pack) and the
+    versions of Python and pydantic. None when a folder is not a plain readable pack:
+    the loader then runs, and refuses it in its own words."""
+    digest = hashlib.sha256(_CACHE_FORMAT)
+    digest.update(f"{sys.version}|{pydantic.VERSION}".encode())
+    code = Path(__file__).resolve().parent
+    for module in sorted(code.rglob("*.py")):
+        st = module.stat()
+        digest.update(f"{module.relative_to(code)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    for path in paths:
+        if not (path / MANIFEST).is_file():
+            return None
+        digest.update(f"folder|{path}\n".encode())
+        for file in sorted(path.glob("*.y*ml")):
+            data = file.read_bytes()
+            if len(data) > MAX_DOCUMENT_BYTES:
+                return None
+            digest.update(f"file|{file.name}|{len(data)}\n".encode())
+            digest.update(data)
+    return digest.hexdigest()
+
+
+def _private_dir(folder: Path) -> bool:
+    """Whether ``folder`` is a real folder owned by this user that no one else may use."""
+    st = os.lstat(folder)
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and st.st_mode & 0o077 == 0
+
+
+def _read_cached(file: Path) -> RulePack | None:
+    """The pack this process's user wrote to ``file``, or None (missing, or not trusted)."""
+    if not _private_dir(file.parent):
+        return None
+    fd = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as stream:
+        st = os.fstat(stream.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+            return None
+        # Only ever a file this user wrote into a folder only this user can write to.
+        pack = pickle.load(stream)
+    return pack if isinstance(pack, RulePack) else None
+
+
+def _write_cached(file: Path, pack: RulePack) -> None:
+    folder = file.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not _private_dir(folder):
+        return
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=".pack-", suffix=".tmp")  # mode 0600
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            pickle.dump(pack, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, file)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _load_through_disk_cache(paths: Sequence[Path]) -> RulePack:
+    """:func:`_load`, kept between processes in a private cache folder (see
+    :func:`_cache_dir`). The cache can only save time: anything wrong with it (an
+    unwritable or shared folder, a corrupt or foreign file) is ignored, and the pack is
+    loaded from its files."""
+    folder: Path | None = None
+    key: str | None = None
+    with contextlib.suppress(Exception):  # no home folder, an unreadable file …
+        folder = _cache_dir()
+        if folder is not None:
+            key = _cache_key(paths)
+    if folder is None or key is None:
+        return _load(paths)
+    file = folder / f"{key}.pickle"
+    with contextlib.suppress(Exception):
+        cached = _read_cached(file)
+        if cached is not None:
+            return cached
+    pack = _load(paths)
+    with contextlib.suppress(Exception):
+        pack.active()  # kept with the pack
+        if _cache_key(paths) == key:  # not changed while it was being loaded
+            _write_cached(file, pack)
+    return pack
 
 
 def _load(paths: Sequence[Path]) -> RulePack:
