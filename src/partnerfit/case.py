@@ -676,17 +676,28 @@ class Case(Model):
     _line_cache: dict[str, int | None] = PrivateAttr(default_factory=dict)
     _values: dict[str, Any] | None = PrivateAttr(default=None)
 
+    # ``source_file`` and ``line_of`` run for every finding and fact: they read the private
+    # attributes straight from pydantic's private dict, rather than through its slower
+    # ``__getattr__`` (every private attribute has a default, so each key is there).
+
     @property
     def source_file(self) -> str | None:
         """The file this case was read from, if any."""
-        return self._file
+        private = self.__pydantic_private__
+        assert private is not None
+        file: str | None = private["_file"]
+        return file
 
     def line_of(self, path: str) -> int | None:
         """The line in the source file where ``path`` (or its nearest parent) starts."""
-        cache = self._line_cache
-        if path not in cache:
-            cache[path] = nearest_line(self._lines, path)
-        return cache[path]
+        private = self.__pydantic_private__
+        assert private is not None
+        cache: dict[str, int | None] = private["_line_cache"]
+        try:
+            return cache[path]
+        except KeyError:
+            line = cache[path] = nearest_line(private["_lines"], path)
+            return line
 
     def value_at(self, path: str) -> Any:
         """The value at a field path (``parties[0].principals[1].commitment``) as the case
