@@ -45,3 +45,14 @@ def test_a_case_built_in_code_has_no_file_or_lines(tmp_path: Path) -> None:
     assert built.line_of("parties[0].name") is None
     copied = load_case(path).model_copy()
     assert copied.line_of("parties[0].name") == 4
+
+
+def test_value_at_reads_the_case_in_json_terms(tmp_path: Path) -> None:
+    path = tmp_path / "deal.yaml"
+    path.write_text(CASE, encoding="utf-8")
+    case = load_case(path)
+    assert case.value_at("parties[0].name") == "Alpha"
+    assert case.value_at("parties[1].offerings[0].category") == "services"
+    assert case.value_at("parties[0].offerings[0].segments[0]") == "clinics"
+    assert case.value_at("parties[5].name") is None
+    assert case.value_at("parties[0].name") == "Alpha"  # again, from the kept values

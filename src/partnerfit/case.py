@@ -702,10 +702,13 @@ class Case(Model):
     def value_at(self, path: str) -> Any:
         """The value at a field path (``parties[0].principals[1].commitment``) as the case
         file holds it in JSON terms (enums as their words, dates as text), or None."""
-        if self._values is None:
+        private = self.__pydantic_private__
+        assert private is not None
+        values: dict[str, Any] | None = private["_values"]
+        if values is None:
             data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
-            self._values = dict(iter_paths(data))
-        return self._values.get(path)
+            values = private["_values"] = dict(iter_paths(data))
+        return values.get(path)
 
     @model_validator(mode="after")
     def _check_references(self) -> Case:
