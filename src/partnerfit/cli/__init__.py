@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import importlib
 import io
 import json
@@ -567,6 +568,10 @@ def check(
 
     pack = _pack(rules)
     loaded = read_stdin_case() if str(case) == "-" else load_case(case)
+    # One case, then the process ends: what is loaded by now (modules, the pack) lives to
+    # the end, so the garbage collector need not scan it again (one full collection of it
+    # costs about 25 ms, a twentieth of the command).
+    gc.freeze()
     if advise is None:
         advise = fmt in _ADVISED_FORMATS and not (quiet and output is None)
     report = evaluate_case(loaded, pack, today=as_date(today), advise=advise)
