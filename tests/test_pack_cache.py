@@ -85,6 +85,11 @@ def test_cache_is_off_in_tests_and_with_the_variable(
     assert pack_module._cache_dir() == tmp_path / "partnerfit"
     monkeypatch.setenv(pack_module.NO_CACHE_VARIABLE, "1")
     assert pack_module._cache_dir() is None
+    # While pytest collects (module-level code), there is no PYTEST_CURRENT_TEST yet.
+    monkeypatch.delenv(pack_module.NO_CACHE_VARIABLE)
+    monkeypatch.delenv("PARTNERFIT_CACHE_IN_TESTS")
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    assert pack_module._cache_dir() is None
 
 
 def _no_load(paths: object) -> RulePack:

@@ -362,13 +362,14 @@ def _cache_dir() -> Path | None:
 
     ``$XDG_CACHE_HOME/partnerfit`` or ``~/.cache/partnerfit``. Off with
     PARTNERFIT_NO_CACHE=1, where there are no user ids (the folder could not be checked as
-    private), and under pytest (and in the processes its tests start) unless a test asks
-    for it with PARTNERFIT_CACHE_IN_TESTS=1.
+    private), and under pytest (while collecting too, and in the processes its tests
+    start) unless a test asks for it with PARTNERFIT_CACHE_IN_TESTS=1.
     """
     env = os.environ
     if env.get(NO_CACHE_VARIABLE, "") not in ("", "0") or not hasattr(os, "getuid"):
         return None
-    if "PYTEST_CURRENT_TEST" in env and env.get("PARTNERFIT_CACHE_IN_TESTS") != "1":
+    under_pytest = "PYTEST_CURRENT_TEST" in env or "_pytest" in sys.modules  # or collecting
+    if under_pytest and env.get("PARTNERFIT_CACHE_IN_TESTS") != "1":
         return None
     base = env.get("XDG_CACHE_HOME", "")
     root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
