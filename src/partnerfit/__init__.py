@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from .pack import RulePack
     from .report import (
         REPORT_SCHEMA_VERSION,
+        Change,
+        ChangeAction,
         Counts,
         Coverage,
         Evidence,
@@ -56,6 +58,8 @@ _HOME: dict[str, str] = {
     "load_case": "loading",
     "RulePack": "pack",
     "REPORT_SCHEMA_VERSION": "report",
+    "Change": "report",
+    "ChangeAction": "report",
     "Counts": "report",
     "Coverage": "report",
     "Evidence": "report",
@@ -100,6 +104,8 @@ __all__ = [
     "REPORT_SCHEMA_VERSION",
     "Case",
     "CaseError",
+    "Change",
+    "ChangeAction",
     "Counts",
     "Coverage",
     "EngineError",
