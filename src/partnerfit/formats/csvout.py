@@ -11,7 +11,7 @@ import csv
 
 from partnerfit.batch import BatchItem, path_text
 
-from .stream import BatchWriter, finding_rows, item_error, top_flag_ids
+from .stream import FINDING_FIELDS, BatchWriter, finding_rows, item_error, top_flag_ids
 
 COLUMNS = (
     "file",
@@ -88,17 +88,7 @@ FINDING_COLUMNS = (
     "case_id",
     "verdict",
     "status",
-    "rule_id",
-    "kind",
-    "severity",
-    "waived",
-    "area",
-    "title",
-    "message",
-    "evidence_paths",
-    "evidence_values",
-    "line",
-    "remedy",
+    *FINDING_FIELDS,
     "error_line",
     "error_field",
     "error_message",

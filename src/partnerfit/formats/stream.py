@@ -93,7 +93,7 @@ def finding_rows(item: BatchItem) -> list[dict[str, Any]]:
         "case_id": None,
         "verdict": None,
         "status": "ok",
-        **dict.fromkeys(_FINDING_FIELDS),
+        **dict.fromkeys(FINDING_FIELDS),
         "error_line": None,
         "error_field": None,
         "error_message": None,
@@ -115,7 +115,7 @@ def finding_rows(item: BatchItem) -> list[dict[str, Any]]:
     return [{**case, **_finding_fields(f, waived)} for f, waived in found] or [case]
 
 
-_FINDING_FIELDS = (
+FINDING_FIELDS = (
     "rule_id",
     "kind",
     "severity",
@@ -128,6 +128,7 @@ _FINDING_FIELDS = (
     "line",
     "remedy",
 )
+"""The fields of one finding in a per-finding row, in order (CSV columns and JSONL keys)."""
 
 
 def _finding_fields(f: Finding, waived: bool) -> dict[str, Any]:
