@@ -92,7 +92,7 @@ def print_report(results: list[Result]) -> int:
         [
             r.case,
             r.outcome,
-            r.report.verdict.value,
+            r.report.verdict.label,
             {True: "yes", False: "NO", None: "-"}[r.agrees],
             r.report.counts.open_questions,
             _answered(r.report),
@@ -112,18 +112,11 @@ def print_report(results: list[Result]) -> int:
     print(tabulate(rows, headers=headers, disable_numparse=True))
 
     print("\nConfusion matrix (rows: outcome; columns: verdict)")
-    verdicts = [v.value for v in Verdict]
     matrix = [
-        [
-            o,
-            *(
-                sum(r.outcome == o and r.report.verdict.value == v for r in results)
-                for v in verdicts
-            ),
-        ]
+        [o, *(sum(r.outcome == o and r.report.verdict is v for r in results) for v in Verdict)]
         for o in ("success", "failure", "mixed")
     ]
-    print(tabulate(matrix, headers=["", *verdicts]))
+    print(tabulate(matrix, headers=["", *(v.label for v in Verdict)]))
 
     print("\nRules that fired: on how many alliances that worked / failed")
     worked = [r for r in results if r.outcome == "success"]
