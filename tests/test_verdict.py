@@ -612,3 +612,16 @@ def test_generated_cases_lose_no_firing() -> None:
                 merged += 1
                 assert len({e.party for e in f.evidence if e.party is not None}) >= 3
     assert merged > 0
+
+
+def test_the_reason_says_how_many_rules_its_flags_come_from() -> None:
+    flags = [
+        _flag(Severity.high, "PF-X-001"),
+        _flag(Severity.high, "PF-X-001"),
+        _flag(Severity.high, "PF-X-002"),
+    ]
+    verdict, reason = decide(flags, VerdictPolicy(reconsider_high=2), _coverage(40, 50))
+    assert (verdict, reason) == (
+        Verdict.reconsider,
+        "3 high red flags from 2 rules: PF-X-001 (A high flag), PF-X-002 (A high flag)",
+    )

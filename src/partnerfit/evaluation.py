@@ -646,7 +646,9 @@ def _because(label: str, findings: Sequence[Finding]) -> str:
     shown = ", ".join(f"{rid} {_title(findings, rid)}" for rid in ids[:4])
     more = f" and {len(ids) - 4} more" if len(ids) > 4 else ""
     n = len(findings)
-    return f"{n} {label}{'s' if n != 1 else ''}: {shown}{more}"
+    # The verdict weighs each rule once: say so when one rule fired on several causes.
+    rules = f" from {len(ids)} rule{'s' if len(ids) != 1 else ''}" if len(ids) < n else ""
+    return f"{n} {label}{'s' if n != 1 else ''}{rules}: {shown}{more}"
 
 
 def _title(findings: Sequence[Finding], rid: str) -> str:
