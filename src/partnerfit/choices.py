@@ -1,10 +1,13 @@
 """The choices a person picks from when writing a case, each with a one-line meaning.
 
 The case model keeps identifiers (``co_founding``, ``services``); a founder thinks in
-words ("design", "we are starting a company together"). This module holds, for the
-alliance kinds and the offering categories, the word shown for each value, what it
-means in one line, and the usual words people use for it, and reads a person's own
-words back to the value (:func:`read_choice`, :func:`read_choices`):
+words ("design", "we are starting a company together"). This module is the one home of
+those words: for the alliance kinds and offering categories (``partnerfit new``) and for
+a party's own answers about itself and its people (commitment, relation, decision style,
+pace, risk tolerance, financial condition; ``partnerfit questionnaire``) it holds the
+word shown for each value, what it means in one line, and the usual words people use
+for it. The kinds and categories are also read back from a person's own words
+(:func:`read_choice`, :func:`read_choices`):
 
 * case does not matter, nor hyphens, underscores or extra spaces (``Co-Marketing``);
 * a plural reads as its singular (``trainings``, ``consultancies``);
@@ -25,7 +28,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from .case import AllianceKind, OfferingCategory
+from .case import (
+    AllianceKind,
+    Commitment,
+    DecisionStyle,
+    FinancialCondition,
+    OfferingCategory,
+    Pace,
+    Relation,
+    RiskTolerance,
+)
 from .errors import UsageError
 
 __all__ = [
@@ -286,6 +298,104 @@ ALLIANCE_KINDS = _menu(
         "alliance": ("joint_venture", "co_marketing", "technology"),
         "sales": ("distribution", "reseller"),
     },
+)
+
+
+# The answers a party gives about itself and its people (the questionnaire): each
+# value with its word, its meaning and the other words people use for it.
+
+
+def _options(enum: type[Enum], *rows: tuple[str, str, str, tuple[str, ...]]) -> tuple[Option, ...]:
+    """The options of one enum, each explained; every member must be there."""
+    choices = tuple(Option(value, word, meaning, aliases) for value, word, meaning, aliases in rows)
+    if {c.value for c in choices} != {str(m.value) for m in enum}:  # pragma: no cover
+        raise AssertionError(f"the choices of {enum.__name__} are not all explained")
+    return choices
+
+
+COMMITMENT = _options(
+    Commitment,
+    ("full_time", "full time", "the partnership is their main work", ("fulltime", "full")),
+    ("part_time", "part time", "some days or hours a week, besides other work", ("parttime",)),
+    (
+        "advisory",
+        "advisory",
+        "advice and contacts, not day-to-day work",
+        ("advisor", "adviser", "advising", "advice"),
+    ),
+)
+RELATION = _options(
+    Relation,
+    ("core", "core", "it is the partnership's own business", ("same",)),
+    (
+        "adjacent",
+        "adjacent",
+        "next to it: the same customers or skills, but not the same offering",
+        ("neighbouring", "neighboring"),
+    ),
+    (
+        "loosely_related",
+        "loosely related",
+        "it shares only a little with the partnership",
+        ("loose", "loosely", "slightly related"),
+    ),
+    ("unrelated", "unrelated", "it has nothing to do with the partnership", ("not related",)),
+    (
+        "competing",
+        "competing",
+        "it sells what the partnership's customers could buy instead",
+        ("competes", "competitor", "rival", "compete"),
+    ),
+)
+DECISIONS = _options(
+    DecisionStyle,
+    (
+        "consensus",
+        "consensus",
+        "decisions wait until everyone agrees",
+        ("consensual", "unanimous", "together"),
+    ),
+    (
+        "top_down",
+        "top-down",
+        "the person in charge decides and the others follow",
+        ("topdown", "hierarchical", "from the top"),
+    ),
+    (
+        "delegated",
+        "delegated",
+        "the people closest to the matter decide",
+        ("delegation", "decentralised", "decentralized"),
+    ),
+)
+PACE = _options(
+    Pace,
+    ("fast", "fast", "from idea to decision in days", ("quick", "quickly", "rapid")),
+    ("steady", "steady", "from idea to decision in weeks", ("moderate",)),
+    ("slow", "slow", "from idea to decision in months", ("careful",)),
+)
+RISK = _options(
+    RiskTolerance,
+    ("low", "low", "prefers proven ways; avoids bets that could lose money", ("cautious",)),
+    ("medium", "medium", "takes measured risks when the case is good", ("moderate",)),
+    ("high", "high", "accepts big bets for big gains", ("bold",)),
+)
+CONDITION = _options(
+    FinancialCondition,
+    ("profitable", "profitable", "the company makes a profit", ("profit", "in profit")),
+    ("break_even", "break-even", "it roughly covers its costs", ("breakeven",)),
+    (
+        "loss_making",
+        "loss-making",
+        "it loses money, and can fund the losses",
+        ("losses", "loss"),
+    ),
+    (
+        "distressed",
+        "in distress",
+        "losses it cannot fund for long: a restructuring, trouble with lenders, a rescue",
+        ("distress",),
+    ),
 )
 
 

@@ -32,7 +32,6 @@ import typing
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
 from typing import Any, Literal, NamedTuple
 
 import yaml
@@ -50,19 +49,14 @@ from ruamel.yaml.tokens import CommentToken
 from .case import (
     Answers,
     Case,
-    Commitment,
     Contribution,
-    DecisionStyle,
-    FinancialCondition,
     Health,
-    Pace,
     Party,
     Principal,
-    Relation,
-    RiskTolerance,
     Venture,
     WaysOfWorking,
 )
+from .choices import COMMITMENT, CONDITION, DECISIONS, PACE, RELATION, RISK, Option
 from .documents import Document, join_path, parse_document, read_regular_file
 from .errors import CaseError, Location, UsageError
 from .loading import case_from_document, looks_like_path, path_argument
@@ -100,16 +94,6 @@ class QuestionnaireError(CaseError):
 # The questions
 
 
-@dataclass(frozen=True)
-class Choice:
-    """One allowed answer: the value the case file keeps, the word shown, what it means."""
-
-    value: str
-    word: str
-    meaning: str
-    aliases: tuple[str, ...] = ()
-
-
 Kind = Literal["text", "name", "names", "years", "amount", "percent", "choice", "text_or_none"]
 
 
@@ -124,7 +108,7 @@ class Question:
     kind: Kind | Literal["ventures"]
     how: str = ""
     """How to answer, when the kind of answer needs saying."""
-    choices: tuple[Choice, ...] = ()
+    choices: tuple[Option, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,98 +116,6 @@ class Section:
     title: str
     questions: tuple[Question, ...]
 
-
-def _choices(enum: type[Enum], *rows: tuple[str, str, str, tuple[str, ...]]) -> tuple[Choice, ...]:
-    choices = tuple(Choice(value, word, meaning, aliases) for value, word, meaning, aliases in rows)
-    if {c.value for c in choices} != {str(m.value) for m in enum}:  # pragma: no cover
-        raise AssertionError(f"the choices of {enum.__name__} are not all explained")
-    return choices
-
-
-COMMITMENT = _choices(
-    Commitment,
-    ("full_time", "full time", "the partnership is their main work", ("fulltime", "full")),
-    ("part_time", "part time", "some days or hours a week, besides other work", ("parttime",)),
-    (
-        "advisory",
-        "advisory",
-        "advice and contacts, not day-to-day work",
-        ("advisor", "adviser", "advising", "advice"),
-    ),
-)
-RELATION = _choices(
-    Relation,
-    ("core", "core", "it is the partnership's own business", ("same",)),
-    (
-        "adjacent",
-        "adjacent",
-        "next to it: the same customers or skills, but not the same offering",
-        ("neighbouring", "neighboring"),
-    ),
-    (
-        "loosely_related",
-        "loosely related",
-        "it shares only a little with the partnership",
-        ("loose", "loosely", "slightly related"),
-    ),
-    ("unrelated", "unrelated", "it has nothing to do with the partnership", ("not related",)),
-    (
-        "competing",
-        "competing",
-        "it sells what the partnership's customers could buy instead",
-        ("competes", "competitor", "rival", "compete"),
-    ),
-)
-DECISIONS = _choices(
-    DecisionStyle,
-    (
-        "consensus",
-        "consensus",
-        "decisions wait until everyone agrees",
-        ("consensual", "unanimous", "together"),
-    ),
-    (
-        "top_down",
-        "top-down",
-        "the person in charge decides and the others follow",
-        ("topdown", "hierarchical", "from the top"),
-    ),
-    (
-        "delegated",
-        "delegated",
-        "the people closest to the matter decide",
-        ("delegation", "decentralised", "decentralized"),
-    ),
-)
-PACE = _choices(
-    Pace,
-    ("fast", "fast", "from idea to decision in days", ("quick", "quickly", "rapid")),
-    ("steady", "steady", "from idea to decision in weeks", ("moderate",)),
-    ("slow", "slow", "from idea to decision in months", ("careful",)),
-)
-RISK = _choices(
-    RiskTolerance,
-    ("low", "low", "prefers proven ways; avoids bets that could lose money", ("cautious",)),
-    ("medium", "medium", "takes measured risks when the case is good", ("moderate",)),
-    ("high", "high", "accepts big bets for big gains", ("bold",)),
-)
-CONDITION = _choices(
-    FinancialCondition,
-    ("profitable", "profitable", "the company makes a profit", ("profit", "in profit")),
-    ("break_even", "break-even", "it roughly covers its costs", ("breakeven",)),
-    (
-        "loss_making",
-        "loss-making",
-        "it loses money, and can fund the losses",
-        ("losses", "loss"),
-    ),
-    (
-        "distressed",
-        "in distress",
-        "losses it cannot fund for long: a restructuring, trouble with lenders, a rescue",
-        ("distress",),
-    ),
-)
 
 SECTIONS: tuple[Section, ...] = (
     Section(
@@ -541,7 +433,7 @@ def _shown(question: Question, value: Any) -> Any:
     return value
 
 
-def _word(choices: Sequence[Choice], value: str) -> str:
+def _word(choices: Sequence[Option], value: str) -> str:
     return next((c.word for c in choices if c.value == value), value)
 
 
@@ -870,7 +762,7 @@ class _Reader:
             items.append(venture)
         return items or None
 
-    def _choice(self, choices: Sequence[Choice], raw: Any, field: str) -> str:
+    def _choice(self, choices: Sequence[Option], raw: Any, field: str) -> str:
         value = _choose(choices, raw)
         if value is None:
             words = ", ".join(c.word for c in choices)
@@ -953,7 +845,7 @@ def _normal(word: str) -> str:
     return " ".join(re.split(r"[\s_\-]+", word.strip().lower())).strip()
 
 
-def _choose(choices: Sequence[Choice], raw: Any) -> str | None:
+def _choose(choices: Sequence[Option], raw: Any) -> str | None:
     """The value of the choice ``raw`` names (its word, its value or another usual word for
     it, in any case, with spaces, hyphens or underscores), or ``None``."""
     if isinstance(raw, str):
