@@ -329,7 +329,7 @@ def test_empty_answers_leave_everything_unknown(tmp_path: Path) -> None:
     assert target.read_text() == case_template(case_id="deal")
     check = CliRunner().invoke(main, ["check", str(target), "--rules", str(CORE)])
     assert check.exit_code == ExitCode.OK
-    assert "0 red flags (0 critical, 0 high, 0 medium, 0 low, 0 info), 2 open questions" in (
+    assert "0 red flags (0 critical, 0 high, 0 medium, 0 low, 0 info), 2 questions to answer" in (
         check.stdout
     )
 

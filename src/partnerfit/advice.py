@@ -36,7 +36,7 @@ from .errors import PartnerfitError
 from .loading import load_case
 from .pack import Negation, RulePack
 from .report import Change, ChangeAction, Finding, FindingKind, Report
-from .wording import _FIELDS, _field_parts, _generic, choice_words, field_words
+from .wording import _FIELDS, _field_parts, choice_words, field_words, generic_field
 
 MAX_CANDIDATES = 12
 """Candidate edits tried per red flag, at most."""
@@ -346,7 +346,7 @@ def _name(path: str, case: Case) -> str:
     wording module has no phrase for by its block and its own name (``exit terms
     defined``)."""
     words = field_words(path, case.value_at)
-    generic = _generic(path)
+    generic = generic_field(path)
     names = generic.split(".")
     if generic in _FIELDS or len(names) < 2 or names[-2] in ("party", "principal"):
         return words

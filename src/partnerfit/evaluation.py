@@ -15,6 +15,7 @@ from .engine import Firing, engine_for
 from .facts import ASKABLE, Fact, extract
 from .pack import LoadedRule, Negation, RuleKind, RulePack, VerdictPolicy, render
 from .prompts import prompts_for
+from .questions import questions_of
 from .report import (
     Counts,
     Coverage,
@@ -27,7 +28,7 @@ from .report import (
     percent,
 )
 from .waivers import apply_waivers, waiver_summary
-from .wording import block_words, choice_words, fields_words, scalar_words
+from .wording import block_words, choice_words, fields_words, generic_field, scalar_words
 
 _KIND_ORDER = {FindingKind.red_flag: 0, FindingKind.open_question: 1, FindingKind.strength: 2}
 
@@ -83,6 +84,12 @@ def _evaluate_case(case: Case, pack: RulePack, on: dt.date) -> Report:
     verdict, reason = decide(findings, pack.verdict, coverage)
     reason = "; ".join([reason, *waiver_summary(waived.waivers)])
     dated = any(w.expires is not None for w in case.waivers or [])
+    asked = questions_of(
+        findings,
+        _flag_severities(pack),
+        {p.id: p.name for p in case.parties},
+        case.value_at,
+    )
     return Report(
         case_id=case.id,
         title=case.title,
@@ -90,7 +97,9 @@ def _evaluate_case(case: Case, pack: RulePack, on: dt.date) -> Report:
         pack=PackInfo(name=pack.name, version=pack.version),
         verdict=verdict,
         reason=reason,
-        counts=count(findings).model_copy(update={"waived": len(waived.waived)}),
+        counts=count(findings).model_copy(
+            update={"waived": len(waived.waived), "questions": len(asked)}
+        ),
         findings=findings,
         waived=waived.waived,
         waivers=waived.waivers,
@@ -98,7 +107,22 @@ def _evaluate_case(case: Case, pack: RulePack, on: dt.date) -> Report:
         evaluated_on=on if dated else None,
         coverage=coverage,
         prompts=prompts_for(case, pack),
+        questions=asked,
     )
+
+
+def _flag_severities(pack: RulePack) -> dict[str, Severity]:
+    """Per red-flag rule of the pack: its severity (after layer overrides)."""
+    held = _SEVERITIES.get(id(pack))
+    if held is None or held[0] is not pack:
+        flags = {
+            lr.rule.id: lr.severity for lr in pack.active() if lr.rule.kind == RuleKind.red_flag
+        }
+        held = _SEVERITIES[id(pack)] = (pack, flags)
+    return held[1]
+
+
+_SEVERITIES: dict[int, tuple[RulePack, dict[str, Severity]]] = {}
 
 
 @dataclass(frozen=True)
@@ -626,9 +650,10 @@ def decide(
     if len(medium) >= policy.conditions_medium:
         reasons.append(_because("medium red flag", medium))
     if len(missing) >= policy.conditions_open_questions:
+        asked = len({generic_field(path) for path in missing})
         reasons.append(
             f"{len(missing)} unknown fields to fill in first "
-            f"({len(questions)} open question{'s' if len(questions) != 1 else ''})"
+            f"({asked} question{'s' if asked != 1 else ''} to answer)"
         )
     if reasons:
         return Verdict.proceed_with_conditions, "; ".join(reasons)

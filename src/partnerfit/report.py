@@ -13,7 +13,7 @@ from .case import Severity
 from .documents import format_loc
 from .errors import Location, UsageError
 
-REPORT_SCHEMA_VERSION = "1.4"
+REPORT_SCHEMA_VERSION = "1.5"
 """Bump on every change to the JSON layout (minor: additive; major: anything else).
 
 1.1 added waivers (``waived``, ``waivers``, ``counts.waived``, ``evaluated_on``),
@@ -24,6 +24,8 @@ the verdict ``incomplete``.
 1.3 added ``prompts``: the questions no rule can judge, for the parties to talk through.
 1.4 added advice on red flags (``clears_if``, ``no_single_change``): the smallest changes
 to the case that clear a flag, found by re-running the rules on edits of the case.
+1.5 added ``questions`` and ``counts.questions``: the open questions asked once per missing
+field, whoever and however many rules wait on it.
 """
 
 
@@ -146,6 +148,29 @@ class Finding(_Frozen):
         return self.rule_id, tuple(sorted(e.path for e in self.evidence))
 
 
+class Question(_Frozen):
+    """One thing the case file does not say yet, asked once: the same field of every party
+    is one question, however many rules wait on its answer."""
+
+    field: str
+    """Generic field, e.g. ``party.answers.vision`` or ``alliance.agreement``."""
+    question: str
+    """The question in plain words, addressed to whom it concerns."""
+    fill_in: str
+    """What to fill in, in words, e.g. ``Alpha's and Beta's vision``."""
+    parties: tuple[str, ...]
+    """Ids of the parties to ask, in case order; empty when it is for the parties together."""
+    ask: str
+    """Whom to ask, in words: ``Alpha``, ``Alpha and Beta``, ``both parties together``."""
+    evidence: tuple[Evidence, ...]
+    """Each missing case-file path, with its line."""
+    rules: tuple[str, ...]
+    """Ids of the rules that wait on the answer, most severe first."""
+    at_stake: Severity
+    """The most severe red flag an answer could raise (``info`` when only strengths and
+    derived rules wait on it)."""
+
+
 class PackInfo(_Frozen):
     """A rule pack (or one layer of it): its manifest name and version."""
 
@@ -166,6 +191,8 @@ class Counts(_Frozen):
     info: int
     waived: int = 0
     """Red flags waived by the case; they are not in the counts above."""
+    questions: int = 0
+    """Distinct questions (:attr:`Report.questions`): missing fields, each asked once."""
 
 
 class Coverage(_Frozen):
@@ -311,6 +338,9 @@ class Report(_Frozen):
     """Questions no rule can judge, for the parties to talk through, in pack order: the
     pack's general prompts and those for the case's alliance kind (only the general ones
     when the kind is unknown). Empty in reports before 1.3."""
+    questions: tuple[Question, ...] = ()
+    """The open questions asked once per missing field, the most decisive first: what an
+    answer could raise, then how many rules wait on it. Empty in reports before 1.5."""
 
     @property
     def unused_waivers(self) -> tuple[WaiverOutcome, ...]:

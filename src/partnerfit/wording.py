@@ -142,7 +142,7 @@ def _steps(path: str) -> list[tuple[str, int | None]]:
     ]
 
 
-def _generic(path: str) -> str:
+def generic_field(path: str) -> str:
     """``parties[0].principals[1].role`` → ``principal.role``; ``parties[0].stake`` →
     ``party.stake``; ``alliance.ip.key_assets[2].access`` → ``alliance.ip.key_assets.access``."""
     names = [name for name, _ in _steps(path)]
@@ -202,7 +202,7 @@ def _field_parts(
 ) -> tuple[str | None, str]:
     """(whose field it is, what it asks for): (``Alpha``, ``three-year goal``); (None,
     ``who manages the alliance day to day``) when the phrase names its own subject."""
-    key = field or _generic(path)
+    key = field or generic_field(path)
     steps = _steps(path)
     owner: str | None = None
     item: str | None = None

@@ -36,7 +36,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from partnerfit.case import Case
 from partnerfit.errors import PartnerfitError
-from partnerfit.report import Finding, FindingKind, Report, WaiverStatus
+from partnerfit.questions import stake_words
+from partnerfit.report import Finding, FindingKind, Question, Report, WaiverStatus
 from partnerfit.text import path_text, printable
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -347,7 +348,10 @@ class _Page:
             if n
         ]
         counts = [_plural(c.red_flags, "red flag") + (f" ({', '.join(sev)})" if sev else "")]
-        counts.append(_plural(c.open_questions, "open question"))
+        if r.questions:
+            counts.append(_plural(c.questions, "open question"))
+        else:
+            counts.append(_plural(c.open_questions, "open question"))
         counts.append(_plural(c.strengths, "strength"))
         if c.waived:
             counts.append(f"{c.waived} waived")
@@ -399,7 +403,16 @@ class _Page:
                 f"{self.jump(f, 'the red flag and its evidence')}</p></li>"
             )
         asked = 0
-        for f in questions:
+        if self.report.questions:
+            for i, q in enumerate(self.report.questions[:NEXT_QUESTIONS]):
+                asked += 1
+                steps.append(
+                    f'<li class="step"><p><span class="tag">Question</span> {_t(q.question)} '
+                    f"Fill in {_t(q.fill_in)}.</p>"
+                    f'<p class="who">Ask: <strong>{_t(q.ask)}</strong><span class="jump"> · '
+                    f'<a href="#question-{i + 1}">why it is asked</a></span></p></li>'
+                )
+        for f in questions if not self.report.questions else ():
             if f.message in seen:
                 continue
             if asked == NEXT_QUESTIONS:
@@ -416,7 +429,11 @@ class _Page:
             body = "<ol>" + "".join(steps) + "</ol>"
         more: list[str] = []
         rest_flags = len({f.remedy or f.message for f in flags}) - shown_flags
-        rest_questions = len({f.message for f in questions} - seen)
+        rest_questions = (
+            len(self.report.questions) - asked
+            if self.report.questions
+            else len({f.message for f in questions} - seen)
+        )
         if rest_flags > 0:
             more.append(f'<a href="#red-flags">{_plural(rest_flags, "more red flag")}</a>')
         if rest_questions > 0:
@@ -511,6 +528,8 @@ class _Page:
 
     def questions(self) -> str:
         items = [f for f in self.report.findings if f.kind == FindingKind.open_question]
+        if self.report.questions:
+            return self.asked_once(items)
         if not items:
             return ""
         groups: dict[str, list[Finding]] = {}
@@ -553,6 +572,45 @@ class _Page:
                     f'<li>{anchors}<p>{_para(message)}</p>{why}<p class="rule">{detail}</p></li>'
                 )
             out.append("</ul>")
+        out.append("</section>")
+        return "".join(out)
+
+    def asked_once(self, items: Sequence[Finding]) -> str:
+        """The report's questions (one per missing field), grouped by whom to ask, each with
+        what waits on its answer; every rule's open question keeps its anchor."""
+        titles = {f.rule_id: f.title.removeprefix("Cannot judge yet: ") for f in items}
+        placed: set[str] = set()
+        groups: dict[str, list[tuple[int, Question]]] = {}
+        for i, q in enumerate(self.report.questions, 1):
+            groups.setdefault(q.ask, []).append((i, q))
+        n = len(self.report.questions)
+        out = [
+            '<section aria-labelledby="open-questions">',
+            f'<h2 id="open-questions">Open questions ({n})</h2>',
+            "<p>What the case file does not say yet, so no rule could judge it, each asked "
+            "once and the most decisive first. Unknown is not false: each answer may clear a "
+            "question or raise a flag.</p>",
+        ]
+        for ask, numbered in groups.items():
+            out.append(f'<h3>Ask {_t(ask)}</h3><ol class="questions">')
+            for i, q in numbered:
+                anchors = "".join(
+                    f'<span id="{self.anchors[id(f)]}"></span>'
+                    for f in items
+                    if f.rule_id in q.rules and f.rule_id not in placed
+                )
+                placed.update(q.rules)
+                where = ", ".join(f"<code>{_path(e.path)}</code>" for e in q.evidence)
+                waiting = "; ".join(
+                    f"{_t(rid)} {_t(titles[rid])}" if rid in titles else _t(rid) for rid in q.rules
+                )
+                out.append(
+                    f'<li value="{i}" id="question-{i}">{anchors}'
+                    f"<p>{_t(q.question)} Fill in {_t(q.fill_in)}.</p>"
+                    f'<p class="detail">{_t(stake_words(q).capitalize())}: {waiting}.</p>'
+                    f'<p class="rule">{where}</p></li>'
+                )
+            out.append("</ol>")
         out.append("</section>")
         return "".join(out)
 

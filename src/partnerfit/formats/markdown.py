@@ -8,6 +8,7 @@ as visible escapes (:func:`~partnerfit.text.printable`) and escapes ``|``.
 from __future__ import annotations
 
 from partnerfit.diff import ReportDiff, diff_key
+from partnerfit.questions import stake_words
 from partnerfit.report import Finding, FindingKind, Report, WaiverOutcome, WaiverStatus
 from partnerfit.text import printable
 
@@ -45,7 +46,11 @@ def render(report: Report) -> str:
         + ".",
         "",
     ]
+    out += _next(report)
     for kind, heading in _SECTIONS:
+        if kind == FindingKind.open_question and report.questions:
+            out += _questions(report)
+            continue
         items = [f for f in report.findings if f.kind == kind]
         if not items:
             continue
@@ -71,6 +76,56 @@ def render(report: Report) -> str:
             out += [f"- **{_cell(w.rule_id)}**: {_waiver_line(w)}" for w in waivers]
             out.append("")
     return "\n".join(out)
+
+
+NEXT_FLAGS = 3
+"""Red flags in "What to do next": the worst, each with its remedy."""
+NEXT_QUESTIONS = 5
+"""Questions in "What to do next": the most decisive."""
+
+
+def _next(report: Report) -> list[str]:
+    """What to do next, in one screen: the worst flags' remedies, then the first questions."""
+    steps: list[str] = []
+    seen: set[str] = set()
+    for f in report.red_flags():
+        action = f.remedy or f.message
+        if action in seen:
+            continue
+        if len(seen) == NEXT_FLAGS:
+            break
+        seen.add(action)
+        advice = f" {_cell(f.advice)}" if f.clears_if else ""
+        steps.append(f"**{f.severity.value}: {_cell(f.title)}.** {_cell(action)}{advice}")
+    for q in report.questions[:NEXT_QUESTIONS]:
+        steps.append(f"**Ask {_cell(q.ask)}:** {_cell(q.question)}")
+    if not steps:
+        return []
+    out = ["## What to do next", ""]
+    out += [f"{i}. {step}" for i, step in enumerate(steps, 1)]
+    return [*out, ""]
+
+
+def _questions(report: Report) -> list[str]:
+    """Each missing field once, the most decisive first."""
+    out = [
+        f"## Open questions ({len(report.questions)})",
+        "",
+        "What the case file does not say yet, each asked once, the most decisive first. "
+        "Unknown is not false: an answer may clear a question or raise a flag.",
+        "",
+    ]
+    for i, q in enumerate(report.questions, 1):
+        where = ", ".join(
+            f"`{_cell(e.path)}`" + (f" (line {e.line})" if e.line else "") for e in q.evidence
+        )
+        out.append(
+            f"{i}. **{_cell(q.question)}** Ask {_cell(q.ask)}; fill in {_cell(q.fill_in)}: "
+            f"{where}. {_cell(stake_words(q).capitalize())}: "
+            + ", ".join(_cell(r) for r in q.rules)
+            + "."
+        )
+    return [*out, ""]
 
 
 _TALK = "What no rule can judge from the case file: questions for the parties to talk through."

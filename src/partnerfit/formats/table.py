@@ -12,6 +12,7 @@ import textwrap
 from tabulate import tabulate
 
 from partnerfit.diff import ReportDiff, diff_key
+from partnerfit.questions import stake_words
 from partnerfit.report import Finding, FindingKind, Report, WaiverOutcome, WaiverStatus
 from partnerfit.text import printable
 
@@ -33,7 +34,11 @@ def render(report: Report) -> str:
         "",
     ]
     lines = [line for line in head if line is not None]
-    if not report.findings:
+    # A report from 1.5 on asks each missing field once (its questions); older saved
+    # reports have only the rules' open questions, shown as findings.
+    grouped = bool(report.questions)
+    shown = [f for f in report.findings if not grouped or f.kind != FindingKind.open_question]
+    if not shown and not grouped:
         lines.append("No findings.")
         lines.append("")
         lines.extend(_waivers(report))
@@ -45,22 +50,60 @@ def render(report: Report) -> str:
             _severity(f),
             _one_line(f.title, 60),
         ]
-        for f in report.findings
+        for f in shown
     ]
-    lines.append(_tabulate(rows, ["rule", "kind", "severity", "title"]))
-    if any(f.severity_overridden_by for f in report.findings):
-        lines.append("* severity set by a pack layer, not by the rule itself")
-    lines.append("")
-    for f in report.findings:
+    if rows:
+        lines.append(_tabulate(rows, ["rule", "kind", "severity", "title"]))
+        if any(f.severity_overridden_by for f in shown):
+            lines.append("* severity set by a pack layer, not by the rule itself")
+        lines.append("")
+    for f in shown:
         lines.extend(_details(f))
+    lines.extend(_questions(report))
     lines.extend(_waivers(report))
     c = report.counts
+    asked = (
+        f"{c.questions} question{'s' if c.questions != 1 else ''} to answer"
+        if grouped
+        else f"{c.open_questions} open questions"
+    )
     lines.append(
         f"{c.red_flags} red flags ({c.critical} critical, {c.high} high, {c.medium} medium, "
-        f"{c.low} low, {c.info} info), {c.open_questions} open questions, {c.strengths} strengths"
+        f"{c.low} low, {c.info} info), {asked}, {c.strengths} strengths"
         + (f", {c.waived} waived" if c.waived else "")
     )
     return "\n".join(lines) + "\n"
+
+
+_RULES_SHOWN = 3
+
+
+def _questions(report: Report) -> list[str]:
+    """Each missing field once, the most decisive first: the question, whom to ask, where
+    to write the answer and what waits on it."""
+    if not report.questions:
+        return []
+    n = len(report.questions)
+    out = [f"Questions to answer ({n}, the most decisive first)"]
+    width = len(str(n))
+    for i, q in enumerate(report.questions, 1):
+        indent = " " * (width + 4)
+        out += _wrap(q.question, f"  {i:>{width}}. ", indent)
+        where = ", ".join(
+            _p(e.path) + (f" (line {e.line})" if e.line else "") for e in q.evidence[:2]
+        )
+        if len(q.evidence) > 2:
+            where += f" and {len(q.evidence) - 2} more"
+        rules = ", ".join(_p(r) for r in q.rules[:_RULES_SHOWN])
+        if len(q.rules) > _RULES_SHOWN:
+            rules += f" and {len(q.rules) - _RULES_SHOWN} more"
+        out += _wrap(
+            f"Ask {_p(q.ask)}. Fill in {q.fill_in}: {where}. "
+            f"{stake_words(q).capitalize()} ({rules}).",
+            indent,
+        )
+    out.append("")
+    return out
 
 
 def _layers(report: Report) -> str | None:
@@ -204,11 +247,13 @@ def _details(f: Finding) -> list[str]:
     return out
 
 
-def _wrap(text: str, indent: str) -> list[str]:
-    """A paragraph: line breaks and other white space folded, then escaped and wrapped."""
+def _wrap(text: str, indent: str, rest: str | None = None) -> list[str]:
+    """A paragraph: line breaks and other white space folded, then escaped and wrapped;
+    lines after the first are indented by ``rest`` (default: two more than the first)."""
     return textwrap.wrap(
         printable(" ".join(text.split())),
         width=96,
         initial_indent=indent,
-        subsequent_indent=indent + "  ",
+        subsequent_indent=indent + "  " if rest is None else rest,
+        break_on_hyphens=False,  # never split a rule id (PF-AGR-003) or a kebab-case name
     )
