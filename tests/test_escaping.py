@@ -176,7 +176,7 @@ def test_printable_multiline_example() -> None:
 
 # Fields of a saved report that are not free text (enums, dates, the layout version).
 _NOT_TEXT = {"kind", "severity", "rule_severity", "verdict", "status", "area", "schema_version"}
-_NOT_TEXT |= {"expires", "evaluated_on"}
+_NOT_TEXT |= {"expires", "evaluated_on", "found", "at_stake"}
 
 
 def _poison(value: Any, key: str = "") -> Any:

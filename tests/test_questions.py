@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from htmldom import parse
 from partnerfit import evaluate, load_case
 from partnerfit.api import default_pack
 from partnerfit.case import Case, Severity
 from partnerfit.errors import CaseError
 from partnerfit.facts import ASKABLE
-from htmldom import parse
 from partnerfit.formats import html, markdown, table
 from partnerfit.report import Report
 from test_properties import schema_cases

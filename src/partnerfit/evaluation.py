@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import advice
+from .answers import compared_topics, side_by_side
 from .case import Case, Severity
 from .coverage import answered
 from .engine import Firing, engine_for
@@ -108,6 +109,7 @@ def _evaluate_case(case: Case, pack: RulePack, on: dt.date) -> Report:
         coverage=coverage,
         prompts=prompts_for(case, pack),
         questions=asked,
+        answers=side_by_side(case, findings, compared_topics(pack)),
     )
 
 

@@ -25,7 +25,8 @@ the verdict ``incomplete``.
 1.4 added advice on red flags (``clears_if``, ``no_single_change``): the smallest changes
 to the case that clear a flag, found by re-running the rules on edits of the case.
 1.5 added ``questions`` and ``counts.questions``: the open questions asked once per missing
-field, whoever and however many rules wait on it.
+field, whoever and however many rules wait on it; and ``answers``: the parties' own
+answers side by side, with what the check found on each topic.
 """
 
 
@@ -169,6 +170,49 @@ class Question(_Frozen):
     at_stake: Severity
     """The most severe red flag an answer could raise (``info`` when only strengths and
     derived rules wait on it)."""
+
+
+class AnswerFound(StrEnum):
+    """What the check found when it read the parties' answers on one topic side by side."""
+
+    same = "same"
+    """A strength cites them, or they read the same (case, spacing and punctuation aside)."""
+    close = "close"
+    """Every party answered; the pack's rules compare the topic and found them neither far
+    apart nor the same."""
+    different = "different"
+    """A red flag cites them: the rules found them far apart."""
+    missing = "missing"
+    """A party has not answered: unknown, not a disagreement."""
+    not_compared = "not_compared"
+    """Every party answered, but no rule of the pack compares this topic."""
+
+
+class AnswerSide(_Frozen):
+    """One party's own answer on a topic."""
+
+    party: str
+    """Party id."""
+    name: str
+    """Party name."""
+    answer: str | None
+    """The answer as written (a list joined with commas, a horizon in years); null when
+    the party has not answered."""
+
+
+class TopicAnswers(_Frozen):
+    """The parties' answers on one topic side by side, and what the check found."""
+
+    topic: str
+    """``vision``, ``mission``, ``values``, ``positioning``, ``three_year_goal``,
+    ``horizon_years`` or ``target_customer``."""
+    label: str
+    """The topic in words, e.g. ``Three-year goal``."""
+    answers: tuple[AnswerSide, ...]
+    """One per party, in case order."""
+    found: AnswerFound
+    rules: tuple[str, ...] = ()
+    """Ids of the red flags, then strengths, that cite these answers."""
 
 
 class PackInfo(_Frozen):
@@ -341,6 +385,9 @@ class Report(_Frozen):
     questions: tuple[Question, ...] = ()
     """The open questions asked once per missing field, the most decisive first: what an
     answer could raise, then how many rules wait on it. Empty in reports before 1.5."""
+    answers: tuple[TopicAnswers, ...] = ()
+    """The parties' own answers side by side, topic by topic, with what the check found.
+    Empty in reports before 1.5."""
 
     @property
     def unused_waivers(self) -> tuple[WaiverOutcome, ...]:

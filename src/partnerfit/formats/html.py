@@ -34,10 +34,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from partnerfit.answers import TOPICS, answer_text
 from partnerfit.case import Case
 from partnerfit.errors import PartnerfitError
 from partnerfit.questions import stake_words
-from partnerfit.report import Finding, FindingKind, Question, Report, WaiverStatus
+from partnerfit.report import AnswerFound, Finding, FindingKind, Question, Report, WaiverStatus
 from partnerfit.text import path_text, printable
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -84,16 +85,14 @@ TEXT_PAIRS: tuple[tuple[str, str], ...] = (
     (MUTED, "#f6f8fa"),  # table headers, code
 )
 
-TOPICS: tuple[tuple[str, str], ...] = (
-    ("vision", "Vision"),
-    ("mission", "Mission"),
-    ("values", "Values"),
-    ("positioning", "Positioning"),
-    ("three_year_goal", "Three-year goal"),
-    ("horizon_years", "Horizon"),
-    ("target_customer", "Target customer"),
-)
-"""The topics each party answers on its own, in the order the page shows them."""
+
+_FOUND = {
+    AnswerFound.same: "Same",
+    AnswerFound.close: "Close: no rule found them far apart",
+    AnswerFound.different: "Different",
+    AnswerFound.not_compared: "Answered by every party; no rule compared them",
+}
+"""What the check found on a topic whose every party answered."""
 
 _KIND_LABEL = {
     FindingKind.red_flag: "Red flag",
@@ -148,20 +147,9 @@ def parties_of(case: Case) -> tuple[PartyInfo, ...]:
         answers: dict[str, str | None] = {}
         for topic, _label in TOPICS:
             value: Any = getattr(a, topic, None) if a is not None else None
-            answers[topic] = _answer_text(topic, value)
+            answers[topic] = answer_text(topic, value)
         out.append(PartyInfo(p.id, p.name, answers))
     return tuple(out)
-
-
-def _answer_text(topic: str, value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) if value else "(none)"
-    if isinstance(value, float):
-        shown = f"{value:g}"
-        return f"{shown} year" + ("" if value == 1 else "s") if topic == "horizon_years" else shown
-    return str(value)
 
 
 def case_from_file(report: Report) -> Case | None:
@@ -614,6 +602,49 @@ class _Page:
         out.append("</section>")
         return "".join(out)
 
+    def compared(self, found: dict[str, list[Finding]]) -> str:
+        """The report's answers side by side (1.5 on): each topic's answers, what the check
+        found, and links to the findings that cite them."""
+        topics = self.report.answers
+        cols = "".join(f'<th scope="col">{_t(a.name)}</th>' for a in topics[0].answers)
+        rows = []
+        for t in topics:
+            cells = "".join(
+                f'<td data-label="{_t(a.name)}">'
+                + (
+                    _para(a.answer)
+                    if a.answer is not None
+                    else '<em class="missing">not answered</em>'
+                )
+                + "</td>"
+                for a in t.answers
+            )
+            missing = [a.name for a in t.answers if a.answer is None]
+            if t.found == AnswerFound.missing and len(missing) < len(t.answers):
+                verdict = "Missing: ask " + _and(f"<strong>{_t(n)}</strong>" for n in missing)
+            elif t.found == AnswerFound.missing:
+                verdict = "Missing: nobody has answered yet"
+            else:
+                verdict = f'<strong class="found">{_FOUND[t.found]}</strong>'
+            notes = [verdict] + [
+                f"{_KIND_LABEL.get(f.kind, 'Finding')}: {self.link(f, _t(f.title))}"
+                for f in found.get(t.topic, [])
+                if f.rule_id in t.rules
+            ]
+            rows.append(
+                f'<tr><th scope="row">{_t(t.label)}</th>{cells}'
+                f'<td data-label="What the check found">{"<br>".join(notes)}</td></tr>'
+            )
+        return (
+            "<p>Each party answered these on its own; reading them side by side shows "
+            "where they agree before anyone signs.</p>"
+            '<table class="answers stack"><thead><tr><th scope="col">Topic</th>'
+            + cols
+            + '<th scope="col">What the check found</th></tr></thead><tbody>'
+            + "".join(rows)
+            + "</tbody></table>"
+        )
+
     def talk(self) -> str:
         """The pack's conversation prompts: what no rule can judge, with whom to ask."""
         prompts = self.report.prompts
@@ -634,17 +665,19 @@ class _Page:
         head = (
             '<section aria-labelledby="answers"><h2 id="answers">Each party in its own words</h2>'
         )
-        if not have_case:
-            return (
-                head + "<p>The parties' own answers are not in this report; check the case "
-                "file itself to see them side by side.</p></section>"
-            )
         found: dict[str, list[Finding]] = {}
         for f in self.report.findings:
             for e in f.evidence:
                 m = _ANSWER_PATH.match(e.path)
                 if m and f not in found.setdefault(m.group(2), []):
                     found[m.group(2)].append(f)
+        if self.report.answers:
+            return head + self.compared(found) + "</section>"
+        if not have_case:
+            return (
+                head + "<p>The parties' own answers are not in this report; check the case "
+                "file itself to see them side by side.</p></section>"
+            )
         cols = "".join(f'<th scope="col">{_t(p.name)}</th>' for p in self.parties)
         rows = []
         for topic, label in TOPICS:

@@ -7,6 +7,7 @@ as visible escapes (:func:`~partnerfit.text.printable`) and escapes ``|``.
 
 from __future__ import annotations
 
+from partnerfit.answers import found_words
 from partnerfit.diff import ReportDiff, diff_key
 from partnerfit.questions import stake_words
 from partnerfit.report import Finding, FindingKind, Report, WaiverOutcome, WaiverStatus
@@ -59,6 +60,7 @@ def render(report: Report) -> str:
             out += _finding(f, "###")
     if not report.findings:
         out += ["No findings.", ""]
+    out += _answers(report)
     if report.prompts:
         out += [f"## Talk it through ({len(report.prompts)})", "", _TALK, ""]
         out += [f"- **{_cell(p.topic)}** ({p.ask.label}): {_cell(p.text)}" for p in report.prompts]
@@ -76,6 +78,23 @@ def render(report: Report) -> str:
             out += [f"- **{_cell(w.rule_id)}**: {_waiver_line(w)}" for w in waivers]
             out.append("")
     return "\n".join(out)
+
+
+def _answers(report: Report) -> list[str]:
+    """The parties' own answers side by side, with what the check found on each topic."""
+    if not report.answers or all(a.answer is None for t in report.answers for a in t.answers):
+        return []
+    names = [a.name for a in report.answers[0].answers]
+    out = [
+        "## Each party in its own words",
+        "",
+        "| topic | " + " | ".join(_cell(n) for n in names) + " | what the check found |",
+        "|---" * (len(names) + 2) + "|",
+    ]
+    for t in report.answers:
+        cells = ["*not answered*" if a.answer is None else _cell(a.answer) for a in t.answers]
+        out.append(f"| {t.label} | " + " | ".join(cells) + f" | {_cell(found_words(t))} |")
+    return [*out, ""]
 
 
 NEXT_FLAGS = 3

@@ -11,6 +11,7 @@ import textwrap
 
 from tabulate import tabulate
 
+from partnerfit.answers import found_words
 from partnerfit.diff import ReportDiff, diff_key
 from partnerfit.questions import stake_words
 from partnerfit.report import Finding, FindingKind, Report, WaiverOutcome, WaiverStatus
@@ -59,6 +60,7 @@ def render(report: Report) -> str:
         lines.append("")
     for f in shown:
         lines.extend(_details(f))
+    lines.extend(_answers(report))
     lines.extend(_questions(report))
     lines.extend(_waivers(report))
     c = report.counts
@@ -76,6 +78,23 @@ def render(report: Report) -> str:
 
 
 _RULES_SHOWN = 3
+
+
+def _answers(report: Report) -> list[str]:
+    """Each topic: what the check found, then each party's answer on one line."""
+    if not report.answers or all(a.answer is None for t in report.answers for a in t.answers):
+        return []
+    width = max(len(_p(a.name)) for a in report.answers[0].answers) + 1
+    out = ["Each party in its own words"]
+    for t in report.answers:
+        out += _wrap(f"{t.label}: {found_words(t)}", "  ")
+        if all(a.answer is None for a in t.answers):
+            continue
+        for a in t.answers:
+            said = "(not answered)" if a.answer is None else repr(textwrap.shorten(a.answer, 70))
+            out.append(f"    {_p(a.name) + ':':<{width}} {said}")
+    out.append("")
+    return out
 
 
 def _questions(report: Report) -> list[str]:
