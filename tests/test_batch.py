@@ -123,7 +123,7 @@ BROKEN_ROWS: dict[str, tuple[str, int | None, str | None, str]] = {
         "CaseError",
         3,
         "parties[0].competitors",
-        "Input should be a valid list; got 7",
+        "expected a list of items (in YAML: [first, second]); got 7",
     ),
     "empty.yaml": ("CaseError", 1, None, "document is empty"),
     "latin1.yaml": ("CaseError", None, None, "is not UTF-8 text (byte 7)"),
@@ -351,7 +351,7 @@ def test_evaluate_many_takes_every_kind_of_source_in_order(tmp_path: Path, pack_
     assert [e.line for e in first.findings[0].evidence] == [7, 10]
     assert isinstance(out[5], CaseError)
     assert str(out[5]) == (
-        f"{broken}:3: parties[0].competitors: Input should be a valid list; got 7"
+        f"{broken}:3: parties[0].competitors: expected a list of items (in YAML: [first, second]); got 7"
     )
     assert isinstance(out[6], CaseError)
     assert out[6].location.line == 2

@@ -85,7 +85,7 @@ def test_bad_severity_is_refused_with_its_line(tmp_path: Path) -> None:
     err = _error(_pack(tmp_path, _rule(**{"severity: low": "severity: severe"})))
     assert err.location.field == "rules[0].severity"
     assert err.location.line == 6
-    assert "'info', 'low', 'medium', 'high' or 'critical'" in err.message
+    assert "'severe' is not one of: info, low, medium, high or critical" in err.message
 
 
 @pytest.mark.parametrize(

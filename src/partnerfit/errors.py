@@ -31,17 +31,51 @@ class Location:
         return ": ".join(parts)
 
 
-class PartnerfitError(Exception):
-    """Base class of every error partnerfit raises on purpose."""
+@dataclass(frozen=True, kw_only=True)
+class Problem:
+    """One of several problems found at once (every validation problem of a file)."""
 
-    def __init__(self, message: str, *, location: Location | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.location = location or Location()
+    message: str
+    location: Location
 
     def __str__(self) -> str:
         where = str(self.location)
         return f"{where}: {self.message}" if where else self.message
+
+
+class PartnerfitError(Exception):
+    """Base class of every error partnerfit raises on purpose.
+
+    ``message`` and ``location`` name the first problem (``str()`` gives both, and how
+    many more there are); ``problems`` holds every problem found, in file order, when
+    more than one was (a case file with several mistakes names them all at once)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        location: Location | None = None,
+        problems: tuple[Problem, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location or Location()
+        self.problems = problems
+
+    def __str__(self) -> str:
+        where = str(self.location)
+        return f"{where}: {self.message}" if where else self.message
+
+    def lines(self) -> list[str]:
+        """The error for a person: one line, or, for several problems, a heading line then
+        one line per problem, each with its line and field."""
+        if len(self.problems) < 2:
+            return [str(self)]
+        file = self.location.file
+        head = (
+            f"{file}: {len(self.problems)} problems" if file else f"{len(self.problems)} problems"
+        )
+        return [f"{head}:", *(f"  {p}" for p in self.problems)]
 
 
 class CaseError(PartnerfitError):

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from .documents import Document, format_loc
-from .errors import Location, PartnerfitError
+from .errors import Location, PartnerfitError, Problem
+from .problems import plain_problem
 
 PATTERN_HELP: dict[str, str] = {}
 """Regex patterns of the models → what they mean, in words, for error messages."""
@@ -43,17 +44,32 @@ def located_error(
     root: type[BaseModel],
     error: type[PartnerfitError],
 ) -> PartnerfitError:
-    """The first validation problem, located and explained; the count of the others."""
+    """Every validation problem, located and explained in plain words: the error names the
+    first (a misspelt key first: it also shows up as a missing field) and the count of the
+    others, and carries them all in file order (:attr:`PartnerfitError.problems`)."""
     errors = exc.errors(include_url=False)
-    # A misspelt key also shows up as a missing field: name the misspelling first.
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    message, location = _problem(first, doc, root)
+    problems: tuple[Problem, ...] = ()
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+        found = [
+            Problem(message=m, location=at) for m, at in (_problem(e, doc, root) for e in errors)
+        ]
+        found = list({(str(p)): p for p in found}.values())  # one per place and message
+        problems = tuple(sorted(found, key=lambda p: (p.location.line or 0,)))
+    return error(message, location=location, problems=problems)
+
+
+def _problem(error: ErrorDetails, doc: Document, root: type[BaseModel]) -> tuple[str, Location]:
+    """One validation problem: what is wrong, in plain words, and where."""
     loc = [
         part
-        for part in first["loc"]
+        for part in error["loc"]
         if not (isinstance(part, str) and part.startswith("function-"))
     ]
     path = format_loc(loc)
-    if first["type"] == "extra_forbidden":
+    if error["type"] == "extra_forbidden":
         key = str(loc[-1])
         allowed = _fields_at(root, loc[:-1])
         hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
@@ -61,34 +77,26 @@ def located_error(
         message += f"; did you mean {hint[0]!r}?" if hint else ""
         if allowed:
             message += f" Expected one of: {', '.join(sorted(allowed))}"
-    elif first["type"] == "missing":
+    elif error["type"] == "missing":
         message = f"required field {str(loc[-1])!r} is missing"
-    elif first["type"] == "string_pattern_mismatch":
-        message = f"{explain(first)}; got {_show(first.get('input'))}"
-    elif first["type"] == "reference":  # the case model's own cross-field checks
-        message = str(first["msg"])
-    elif first["type"] == "value_error":
-        message = str(first["msg"]).removeprefix("Value error, ")
+    elif error["type"] == "reference":  # the case model's own cross-field checks
+        message = str(error["msg"])
     else:
-        message = f"{first['msg']}; got {_show(first.get('input'))}"
-        if first["type"] == "enum":
-            expected = first.get("ctx", {}).get("expected")
+        message = plain_problem(error)
+        if error["type"] == "enum":
+            expected = error.get("ctx", {}).get("expected")
             if expected:
-                given = str(first.get("input"))
+                given = str(error.get("input"))
                 choices = [
                     c.strip().strip("'") for c in str(expected).replace(" or ", ", ").split(",")
                 ]
                 hint = difflib.get_close_matches(given, choices, n=1, cutoff=0.6)
                 if hint:
                     message += f"; did you mean {hint[0]!r}?"
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    if first["type"] == "missing":
+    if error["type"] == "missing":
         location = doc.location(format_loc(loc[:-1]))
-        location = Location(file=location.file, line=location.line, field=path)
-    else:
-        location = doc.location(path)
-    return error(message, location=location)
+        return message, Location(file=location.file, line=location.line, field=path)
+    return message, doc.location(path)
 
 
 def _show(value: Any) -> str:

@@ -107,12 +107,16 @@ FAIL_ON_CHOICES: Sequence[str] = _LazyChoices(_fail_on_choices)
 """Every severity, then ``never`` (computed on first use)."""
 
 
-def _fail(message: str) -> None:
+def _fail(message: str | Sequence[str]) -> None:
+    """Print the error (one line, or a heading and one line per problem) and exit 2."""
     from partnerfit.text import printable
 
-    # The message holds file names and values from files: never let them reach the terminal raw.
+    lines = [message] if isinstance(message, str) else list(message)
+    # The message holds file names and values from files: never let them reach the terminal
+    # raw; each line is made safe on its own.
     with contextlib.suppress(OSError):  # stderr itself may be gone
-        click.echo(f"partnerfit: error: {printable(message)}", err=True)
+        for n, line in enumerate(lines):
+            click.echo(("partnerfit: error: " if n == 0 else "") + printable(line), err=True)
     sys.exit(ExitCode.ERROR)
 
 
@@ -206,7 +210,7 @@ def handles_errors(func: F) -> F:
                 # still be reported, rather than by the interpreter on its way out.
                 flush_stdout()
         except PartnerfitError as exc:
-            _fail(str(exc))
+            _fail(exc.lines())
         except (KeyboardInterrupt, click.exceptions.Abort):
             # click turns Ctrl-C and Ctrl-D at a prompt into Abort, which it would report
             # with exit 1, the code for red flags.
