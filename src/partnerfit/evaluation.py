@@ -76,7 +76,8 @@ _STRENGTHS: dict[int, tuple[RulePack, frozenset[str]]] = {}
 def _evaluate_case(case: Case, pack: RulePack, on: dt.date) -> Report:
     facts = extract(case)
     firings = engine_for(pack.compiled).evaluate(facts)
-    waived = apply_waivers(case, pack, findings_from(firings, case, pack, facts), on)
+    words = _FieldWords(case)
+    waived = apply_waivers(case, pack, findings_from(firings, case, pack, facts, words), on)
     findings = waived.findings
     questions = answered(pack, facts, [p.id for p in case.parties])
     coverage = Coverage(
@@ -90,6 +91,7 @@ def _evaluate_case(case: Case, pack: RulePack, on: dt.date) -> Report:
         _flag_severities(pack),
         {p.id: p.name for p in case.parties},
         case.value_at,
+        words=words,
     )
     return Report(
         case_id=case.id,
@@ -152,11 +154,16 @@ def trace(case: Case, pack: RulePack) -> list[TraceEntry]:
 
 
 def findings_from(
-    firings: Sequence[Firing], case: Case, pack: RulePack, facts: Sequence[Fact] = ()
+    firings: Sequence[Firing],
+    case: Case,
+    pack: RulePack,
+    facts: Sequence[Fact] = (),
+    words: _FieldWords | None = None,
 ) -> list[Finding]:
     """Findings from the engine's firings: one per cause. Firings of one rule that involve
     two or more parties and agree on their cause (see :func:`_cause`) are one finding;
-    open questions are one per rule."""
+    open questions are one per rule. ``words`` names the case's fields in words (one per
+    case, shared with :func:`~partnerfit.questions.questions_of`)."""
     rules = {lr.rule.id: lr for lr in pack.active()}
     sources: dict[str, Firing] = {f.derived["id"]: f for f in firings if f.derived is not None}
     names = {p.id: p.name for p in case.parties}
@@ -194,9 +201,14 @@ def findings_from(
             finding = _finding(rules[rid], merged, pack, sources, case, _among(sets, names))
         by_key.setdefault(finding.key, finding)
     # Built once per unknown field, however many rules ask about it.
-    missing = {u["path"]: _missing(u, case) for unknowns in asked.values() for u in unknowns}
+    missing: dict[str, Evidence] = {}
+    for unknowns in asked.values():
+        for u in unknowns:
+            if u["path"] not in missing:
+                missing[u["path"]] = _missing(u, case)
+    named = words if words is not None else _FieldWords(case)
     for rid, unknowns in asked.items():
-        finding = _open_question(rules[rid], unknowns, missing, case)
+        finding = _open_question(rules[rid], unknowns, missing, named)
         by_key.setdefault(finding.key, finding)
     return sorted(by_key.values(), key=_order)
 
@@ -551,8 +563,26 @@ def _dedupe(items: Iterable[Evidence]) -> tuple[Evidence, ...]:
     return tuple(seen.values())
 
 
+class _FieldWords:
+    """:func:`~partnerfit.wording.fields_words` for one case, each list of fields worded
+    once: the rules that wait on the same unknown fields (a dozen may wait on one party's
+    answers) and the report's questions name them in the same words, and naming a field
+    parses its path and reads the case."""
+
+    def __init__(self, case: Case) -> None:
+        self._value_at = case.value_at
+        self._said: dict[tuple[tuple[str, str | None], ...], str] = {}
+
+    def __call__(self, paths: Sequence[tuple[str, str | None]]) -> str:
+        key = tuple(paths)
+        said = self._said.get(key)
+        if said is None:
+            said = self._said[key] = fields_words(key, self._value_at)
+        return said
+
+
 def _open_question(
-    lr: LoadedRule, unknowns: Sequence[Fact], missing: Mapping[str, Evidence], case: Case
+    lr: LoadedRule, unknowns: Sequence[Fact], missing: Mapping[str, Evidence], words: _FieldWords
 ) -> Finding:
     """One open question per rule: the rule's question, then what to fill in, in words
     (``Alpha's three-year goal``); the paths are in its evidence."""
@@ -566,7 +596,7 @@ def _open_question(
         kind=FindingKind.open_question,
         severity=Severity.info,
         title=f"Cannot judge yet: {lr.rule.title}",
-        message=f"{question} Fill in: {fields_words([(p, of_path[p]) for p in paths], case.value_at)}.",
+        message=f"{question} Fill in: {words([(p, of_path[p]) for p in paths])}.",
         evidence=tuple(missing[p] for p in paths),
         why=_why(lr),
         remedy=lr.rule.remedy,

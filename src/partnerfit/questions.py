@@ -10,6 +10,7 @@ whose answer could raise the most severe red flag first, then those most rules w
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -25,20 +26,31 @@ def questions_of(
     severities: Mapping[str, Severity],
     names: Mapping[str, str],
     value_at: Callable[[str], Any],
+    *,
+    words: Callable[[Sequence[tuple[str, str | None]]], str] | None = None,
 ) -> tuple[Question, ...]:
     """The report's questions, from its open-question findings.
 
     ``severities`` gives each red-flag rule's severity (what an answer could raise; other
     rules count as ``info``), ``names`` each party's name by id, in case order, and
     ``value_at`` the case's value at a path (for names of principals and offerings).
+    ``words`` names fields as :func:`~partnerfit.wording.fields_words` does with
+    ``value_at``; the evaluation passes the one it worded the open questions with, so
+    that fields named there are not named again.
     """
+    if words is None:
+        words = functools.partial(fields_words, value_at=value_at)
     groups: dict[str, dict[str, Evidence]] = {}
     waiting: dict[str, list[str]] = {}
+    # The open questions of one case cite the same few paths again and again.
+    fields: dict[str, str] = {}
     for f in findings:
         if f.kind != FindingKind.open_question:
             continue
         for e in f.evidence:
-            field = generic_field(e.path)
+            field = fields.get(e.path)
+            if field is None:
+                field = fields[e.path] = generic_field(e.path)
             groups.setdefault(field, {}).setdefault(e.path, e)
             rules = waiting.setdefault(field, [])
             if f.rule_id not in rules:
@@ -66,7 +78,7 @@ def questions_of(
                 question=_asked_of(
                     ASKABLE.get(field) or f"What is {field}?", [names.get(p, p) for p in parties]
                 ),
-                fill_in=fields_words([(e.path, field) for e in evidence], value_at),
+                fill_in=words([(e.path, field) for e in evidence]),
                 parties=parties,
                 ask=_whom(parties, names),
                 evidence=evidence,
@@ -82,6 +94,7 @@ def questions_of(
 _INDEX = re.compile(r"\[(\d+)\]")
 
 
+@functools.lru_cache(maxsize=4096)
 def _path_order(path: str) -> tuple[Any, ...]:
     """Case-file order of a path: ``parties[2]`` before ``parties[10]``."""
     return tuple(int(p) if p.isdigit() else p for p in _INDEX.split(path))
