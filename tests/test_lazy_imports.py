@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -17,6 +18,7 @@ from click.testing import CliRunner
 import partnerfit
 from partnerfit.cli import _LAZY_COMMANDS, FAIL_ON_CHOICES, main
 
+CASE = Path(__file__).resolve().parents[1] / "cases" / "licensing-outdoor-brand.yaml"
 HEAVY = [
     "partnerfit.case",
     "partnerfit.pack",
@@ -30,14 +32,19 @@ HEAVY = [
 ]
 
 
-def _imported_after(code: str) -> list[str]:
-    """The HEAVY modules a fresh interpreter has imported after running ``code``."""
+def _modules_after(code: str, names: list[str]) -> list[str]:
+    """Which of ``names`` a fresh interpreter has imported after running ``code``."""
     probe = f"import sys\n{code}\nimport json\nprint(json.dumps(sorted(sys.modules)))"
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
     )
     loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
-    return [name for name in HEAVY if name in loaded]
+    return [name for name in names if name in loaded]
+
+
+def _imported_after(code: str) -> list[str]:
+    """The HEAVY modules a fresh interpreter has imported after running ``code``."""
+    return _modules_after(code, HEAVY)
 
 
 def test_import_partnerfit_imports_nothing_heavy() -> None:
@@ -118,3 +125,46 @@ def test_help_lists_every_command_as_click_would() -> None:
 
 def test_fail_on_choices() -> None:
     assert list(FAIL_ON_CHOICES) == ["info", "low", "medium", "high", "critical", "never"]
+
+
+STEMMING = ["snowballstemmer", "rapidfuzz"]
+RENDERERS = [
+    "partnerfit.formats.html",
+    "partnerfit.formats.markdown",
+    "partnerfit.formats.table",
+]
+
+
+def test_the_pack_and_the_text_helpers_import_no_stemmer_until_a_word_is_stemmed() -> None:
+    assert _modules_after("import partnerfit.pack, partnerfit.text", STEMMING) == []
+    stemmed = "from partnerfit.text import stem\nassert stem('partners') == 'partner'"
+    assert _modules_after(stemmed, STEMMING) == ["snowballstemmer"]
+    matched = (
+        "from partnerfit.text import Matcher\n"
+        "assert Matcher('name', ['Planmeca Oy', 'Plameca']).same('Planmeca Oy', 'Plameca')"
+    )
+    assert _modules_after(matched, STEMMING) == STEMMING
+
+
+def test_the_formats_import_no_renderer_until_a_report_is_rendered() -> None:
+    assert _modules_after("import partnerfit.formats", ["partnerfit.report", *RENDERERS]) == []
+
+
+@pytest.mark.parametrize(
+    ("fmt", "rendered"),
+    [
+        ("table", ["partnerfit.formats.table"]),
+        ("json", []),
+        ("markdown", ["partnerfit.formats.markdown"]),
+    ],
+)
+def test_check_imports_only_the_renderer_of_its_format(fmt: str, rendered: list[str]) -> None:
+    code = (
+        "from partnerfit.cli import main\n"
+        "try:\n"
+        f"    main(['check', {str(CASE)!r}, '--format', {fmt!r},"
+        " '--no-advise', '-q'], prog_name='partnerfit')\n"
+        "except SystemExit:\n"
+        "    pass"
+    )
+    assert _modules_after(code, RENDERERS) == rendered

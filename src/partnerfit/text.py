@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
-import snowballstemmer  # type: ignore[import-untyped]
 import yaml
-from rapidfuzz.fuzz import ratio
-from rapidfuzz.process import extract_iter
+
+# snowballstemmer (every language's stemmer, ~10 ms) and rapidfuzz are imported when a
+# word is first stemmed and a spelling first compared: importing the pack or the case
+# model needs neither (tests/test_lazy_imports.py).
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -132,20 +133,35 @@ FUZZY_MIN_WORD = 5
 """Spellings are compared word by word as well: both must have as many words, and a word
 that differs must have at least this many letters ("East"/"West Midlands" stay apart)."""
 
-_STEMMERS = {lang: snowballstemmer.stemmer(lang) for lang in LANGUAGES}
+_STEMMERS: dict[str, Any] = {}
+"""Language → its Snowball stemmer, made when the language first stems a word."""
 _STEM_LOCK = threading.Lock()  # a Snowball stemmer object keeps state between calls
+
+
+@functools.lru_cache(maxsize=3 * 65536)
+def _stem_in(language: str, word: str) -> str:
+    """A folded word's Snowball stem in one language. Each language is asked only when
+    needed: most words are stemmed in English alone (:func:`stem`), and two words that
+    share their English stem need no other (:func:`_same_word`); the pure-Python German
+    and Swedish stemmers cost as much again each."""
+    with _STEM_LOCK:
+        stemmer = _STEMMERS.get(language)
+        if stemmer is None:
+            import snowballstemmer  # type: ignore[import-untyped]
+
+            stemmer = _STEMMERS[language] = snowballstemmer.stemmer(language)
+        return str(stemmer.stemWord(word))
 
 
 @functools.lru_cache(maxsize=65536)
 def stems(word: str) -> tuple[str, ...]:
     """A folded word's stems, one per language of :data:`LANGUAGES` (English first)."""
-    with _STEM_LOCK:
-        return tuple(str(_STEMMERS[lang].stemWord(word)) for lang in LANGUAGES)
+    return tuple(_stem_in(lang, word) for lang in LANGUAGES)
 
 
 def stem(word: str) -> str:
     """A folded word's English Snowball stem: 'partners' and 'partner' give 'partner'."""
-    return stems(word)[0]
+    return _stem_in(LANGUAGES[0], word)
 
 
 def content_words(text: str) -> list[str]:
@@ -232,7 +248,7 @@ def _distinct(words: Iterable[str]) -> dict[str, str]:
 
 
 def _same_word(a: str, b: str) -> bool:
-    return a == b or any(x == y for x, y in zip(stems(a), stems(b), strict=True))
+    return a == b or any(_stem_in(lang, a) == _stem_in(lang, b) for lang in LANGUAGES)
 
 
 def jargon_in(text: str) -> tuple[str, ...]:
@@ -397,7 +413,10 @@ class Vocabulary:
 def vocabulary() -> Vocabulary:
     """The vocabulary shipped with the package (``partnerfit/data/synonyms.yaml``), read once."""
     text = resources.files("partnerfit").joinpath("data/synonyms.yaml").read_text("utf-8")
-    return Vocabulary.from_data(yaml.safe_load(text))
+    # libyaml's loader when PyYAML has it: the same data as safe_load, ten times faster
+    # (this file ships with the package; case files go through partnerfit.documents).
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return Vocabulary.from_data(yaml.load(text, Loader=loader))
 
 
 def _keys(phrase: str) -> tuple[str, ...]:
@@ -478,6 +497,9 @@ class Matcher:
             for a, b in itertools.pairwise(members):
                 add(a, b)
         if len(by_key) <= MAX_FUZZY_ITEMS:
+            from rapidfuzz.fuzz import ratio
+            from rapidfuzz.process import extract_iter
+
             ordered = sorted(by_key, key=lambda k: (len(by_key[k].words), k))
             words = [by_key[k].words for k in ordered]
             for n, key in enumerate(ordered):
@@ -641,6 +663,8 @@ def _fuzzy(a: _Entry, b: _Entry) -> str | None:
         for x, y in zip(words_a, words_b, strict=True)
     ):
         return None  # "East Midlands" is not "West Midlands": a short word that differs
+    from rapidfuzz.fuzz import ratio
+
     score = ratio(sa, sb, score_cutoff=FUZZY_THRESHOLD)
     if not score:
         return None

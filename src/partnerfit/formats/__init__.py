@@ -10,19 +10,16 @@ file per case to the stream's ``write_page`` (:class:`~partnerfit.formats.html.P
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
-
-from partnerfit.report import Report
-
-from . import html, markdown, table
 
 if TYPE_CHECKING:
     from partnerfit.batch import BatchItem
     from partnerfit.case import Case
     from partnerfit.pack import RulePack
+    from partnerfit.report import Report
 
     from .stream import BatchWriter
 
@@ -34,27 +31,31 @@ class Format(StrEnum):
     html = "html"
 
 
-def _json(report: Report) -> str:
-    return report.to_json() + "\n"
-
-
-_RENDERERS: dict[Format, Callable[[Report], str]] = {
-    Format.table: table.render,
-    Format.json: _json,
-    Format.markdown: markdown.render,
-}
-
-
 def render(report: Report, fmt: Format | str, *, case: Case | None = None) -> str:
     """The report in the given format, as a string ending in a newline.
 
     ``html`` also shows the parties' names and their own answers side by side: from
     ``case`` when given, else from the case file the report names if it still holds
     the same case (:func:`~partnerfit.formats.html.case_from_file`).
+
+    Each format's module is imported when a report is first rendered in it: ``check``
+    prints one report in one format, and the HTML page alone costs as much to import as
+    checking a case.
     """
-    if Format(fmt) == Format.html:
-        return html.render(report, case if case is not None else html.case_from_file(report))
-    return _RENDERERS[Format(fmt)](report)
+    chosen = Format(fmt)
+    if chosen == Format.json:
+        return report.to_json() + "\n"
+    if chosen == Format.table:
+        from . import table
+
+        return table.render(report)
+    if chosen == Format.markdown:
+        from . import markdown
+
+        return markdown.render(report)
+    from . import html
+
+    return html.render(report, case if case is not None else html.case_from_file(report))
 
 
 class BatchFormat(StrEnum):
