@@ -24,6 +24,11 @@ in one process the best of several rounds counts, whole processes the median):
 * ``memory``: resident memory after 20,000 evaluations in one process against after 2,000
   (``bench_memory.py``).
 
+Whole processes keep their compiled bytecode between runs in a folder of the run's own
+(``PYTHONPYCACHEPREFIX``), as an installed package and the baseline's libraries have it,
+even where ``PYTHONDONTWRITEBYTECODE`` is set; ``--compile-every-run`` measures as the
+environment says (then, with that variable set, every process compiles partnerfit again).
+
 With ``--before SRC`` every figure is also measured with ``PYTHONPATH=SRC`` (a source
 tree holding the ``partnerfit`` package, e.g. an older checkout's ``src``), interleaved
 with the current tree's runs, and the table shows both; ``--now SRC`` measures another
@@ -204,11 +209,28 @@ def _strata(facts: Sequence[Any], firings: Sequence[Any], levels: dict[str, int]
 # --------------------------------------------------------------------------- whole processes
 
 
+_BYTECODE: list[str] = []
+"""The folder measured processes keep their compiled bytecode in (``PYTHONPYCACHEPREFIX``),
+when set by :func:`main`; empty: as the environment says."""
+
+
 def _env(src: str | None) -> dict[str, str]:
+    """The environment of a measured process: ``src`` on ``PYTHONPATH``, and (unless
+    ``--compile-every-run``) bytecode kept between runs in a folder of this run's own.
+
+    An installed package has its modules compiled at install time, and so do pydantic,
+    click and yaml, the baseline. With ``PYTHONDONTWRITEBYTECODE`` set (as in some
+    sandboxes and CI images) and an editable install, every process would compile all of
+    partnerfit's source again, a cost no installed copy pays, and the baseline never. The
+    first (warm-up) round of each command fills the folder for everyone alike.
+    """
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     if src is not None:
         env["PYTHONPATH"] = src
+    if _BYTECODE:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = _BYTECODE[0]
     return env
 
 
@@ -359,11 +381,18 @@ def main() -> None:
     parser.add_argument(
         "--now", metavar="SRC", help="measure this source tree instead of the installed one"
     )
+    parser.add_argument(
+        "--compile-every-run",
+        action="store_true",
+        help="let measured processes write no bytecode when the environment says so "
+        "(PYTHONDONTWRITEBYTECODE): every process compiles partnerfit's source again",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--in-process", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.in_process:
-        print(json.dumps(in_process(*args.in_process, seed=args.seed)))
+        cases, rounds = args.in_process
+        print(json.dumps(in_process(cases, rounds, seed=args.seed)))
         return
     size = QUICK if args.quick else Size()
     parts = args.only.split(",") if args.only else list(PARTS)
@@ -376,7 +405,19 @@ def main() -> None:
             parser.error(f"{src} holds no partnerfit package")
         if src is not None or name == "now":
             trees[name] = None if src is None else str(Path(src).resolve())
-    print(f"partnerfit speed: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}", flush=True)
+    bytecode = contextlib.ExitStack()
+    if not args.compile_every_run:
+        _BYTECODE.append(bytecode.enter_context(tempfile.TemporaryDirectory(prefix="pf-pyc-")))
+    print(
+        f"partnerfit speed: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; bytecode "
+        + (
+            "compiled once and kept, as an installed package has it"
+            if _BYTECODE
+            else "as the environment says"
+            + (" (not written: compiled in every process)" if sys.dont_write_bytecode else "")
+        ),
+        flush=True,
+    )
     measured: dict[str, dict[str, float]] = {name: {} for name in trees}
     started = time.perf_counter()
 
@@ -466,6 +507,7 @@ def main() -> None:
         print(f"| {row.figure:<50} | {row.target:<7} |{cells} {verdict} |")
     if args.quick:
         print(f"\n--quick: memory is {size.memory:,} vs {size.memory // 10:,} evaluations")
+    bytecode.close()
 
 
 if __name__ == "__main__":
