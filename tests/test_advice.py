@@ -53,7 +53,7 @@ def _words(report: Report) -> list[tuple[str, tuple[str, ...] | None, bool]]:
 def test_exact_advice_for_a_co_founding_with_split_loyalties(pack: RulePack) -> None:
     report = _advised("co-founding-split-loyalties.yaml", pack)
     assert _words(report) == [
-        ("PF-EX-002", ("clears if exit terms defined becomes yes (now no)",), False),
+        ("PF-EX-002", ("clears if exit terms are defined (now no)",), False),
         (
             "PF-PA-001",
             (
@@ -75,13 +75,13 @@ def test_exact_advice_for_a_co_founding_with_split_loyalties(pack: RulePack) -> 
     first = report.red_flags()[0].clears_if
     assert first == (
         Change(
-            words="clears if exit terms defined becomes yes (now no)",
+            words="clears if exit terms are defined (now no)",
             action=ChangeAction.set,
             path="governance.exit_terms.defined",
             value=True,
         ),
     )
-    assert report.red_flags()[0].advice == "Clears if exit terms defined becomes yes (now no)."
+    assert report.red_flags()[0].advice == "Clears if exit terms are defined (now no)."
 
 
 def test_no_common_segment_clears_when_one_party_lists_the_other_s(pack: RulePack) -> None:
@@ -112,12 +112,11 @@ def test_thresholds_false_fields_and_flags_no_single_change_clears(pack: RulePac
         (
             "PF-EXC-001",
             (
-                # Yes/no fields in the case model's own words.
-                "clears if the answer to whether any party is bound to deal only with the "
-                "other becomes no (now yes)",
-                "clears if exclusivity lapses when agreed targets are missed (now not)",
+                # Yes/no fields as clauses (wording.YES_NO).
+                "clears if the deal is not exclusive (now yes)",
+                "clears if the exclusivity lapses when agreed targets are missed (now no)",
                 # The rule's own test (years >= 3), crossed by one step.
-                "clears if exclusivity years becomes 2 (now 5)",
+                "clears if how many years the exclusivity runs becomes 2 (now 5)",
             ),
             False,
         ),
@@ -131,13 +130,14 @@ def test_thresholds_false_fields_and_flags_no_single_change_clears(pack: RulePac
         ),
         (
             "PF-IN-002",
-            (
-                "clears if the answer to whether anyone is paid more for selling around the "
-                "alliance becomes no (now yes)",
-            ),
+            ("clears if nobody is paid more for selling around the alliance (now yes)",),
             False,
         ),
-        ("PF-EXC-002", ('clears if "lumora" is dropped from exclusivity bound parties',), False),
+        (
+            "PF-EXC-002",
+            ('clears if "lumora" is dropped from the parties bound by the exclusivity',),
+            False,
+        ),
         # Two past disputes: dropping either leaves the other.
         ("PF-IG-001", (), True),
     ]
@@ -156,18 +156,18 @@ def test_a_field_that_may_be_false_is_advised_stated_and_list_items_shift(
     for f in report.red_flags():
         by_rule.setdefault(f.rule_id, []).append(f)
     assert [c.words for c in by_rule["PF-DL-001"][0].clears_if or ()] == [
-        "clears if how a deadlock is broken is stated (now false)",
-        "clears if how disputes are resolved is stated (now false)",
+        "clears if how a deadlock is broken is stated (now none)",
+        "clears if how disputes are resolved is stated (now none)",
     ]
     assert by_rule["PF-DL-001"][0].clears_if[0].value == advice.STATED  # type: ignore[index]
     assert [[c.words for c in f.clears_if or ()] for f in by_rule["PF-EC-001"]] == [
         [
-            'clears if "whose name comes first on proposals": resolved becomes yes (now no)',
+            'clears if "whose name comes first on proposals" is resolved (now no)',
             'clears if "whose name comes first on proposals" is dropped from disagreements so '
             "far in the talks",
         ],
         [
-            'clears if "split of fees on shared projects": resolved becomes yes (now no)',
+            'clears if "split of fees on shared projects" is resolved (now no)',
             'clears if "split of fees on shared projects" is dropped from disagreements so far '
             "in the talks",
         ],
@@ -378,7 +378,7 @@ def test_check_advises_by_default_in_the_formats_people_read(
     case = str(ROOT / "cases" / "jv-battery-recycling.yaml")
     code, out = _cli("check", case, *args)
     assert code == 1
-    words = "clears if the answer to whether an unresolved deadlock ends the alliance becomes no"
+    words = "clears if an unresolved deadlock does not end the alliance"
     assert (words in out.lower()) == shown
 
 
@@ -410,7 +410,7 @@ def test_a_threshold_comes_from_the_rule_s_own_test(tmp_path: Path) -> None:
         report = evaluate_case(case, load_pack(folder), today=TODAY, advise=True)
         flag = next(f for f in report.red_flags() if f.rule_id == "PF-EXC-001")
         assert [c.words for c in flag.clears_if or ()][-1] == (
-            f"clears if exclusivity years becomes {years} (now 7)"
+            f"clears if how many years the exclusivity runs becomes {years} (now 7)"
         )
 
 

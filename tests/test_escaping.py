@@ -352,9 +352,15 @@ def test_the_error_line_escapes_file_names_and_values(hostile_files: Path) -> No
     code, out, err = _run("check", str(path), "--rules", str(DATA / "pack"))
     assert code == 2
     assert out == ""
-    assert raw_characters(err, newlines=False) == [hex(ord("\n"))]  # one line, ended
-    assert err.startswith(f"partnerfit: error: {hostile_files}/b\\x1b]0;pwned\\x07.yaml:2: title:")
-    assert "x1b[31mred" in err
+    # Every problem of the file on a line of its own; no raw control character in any.
+    lines = err.splitlines()
+    assert raw_characters(err, newlines=False) == [hex(ord("\n"))] * len(lines)
+    assert (
+        lines[0]
+        == f"partnerfit: error: {hostile_files}/b\\x1b]0;pwned\\x07.yaml: {len(lines) - 1} problems:"
+    )
+    assert lines[1].startswith(f"  {hostile_files}/b\\x1b]0;pwned\\x07.yaml:2: title:")
+    assert "x1b[31mred" in lines[1]
 
 
 def test_batch_table_and_markdown_escape_every_row(hostile_files: Path) -> None:

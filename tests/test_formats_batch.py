@@ -119,7 +119,7 @@ def test_sarif_is_valid_and_complete(items: list[BatchItem], pack: RulePack) -> 
     assert invocation["executionSuccessful"] is False
     (note,) = invocation["toolExecutionNotifications"]
     assert note["level"] == "error"
-    assert note["message"] == {"text": "Input should be a valid list; got 7"}
+    assert note["message"] == {"text": "expected a list of items (in YAML: [first, second]); got 7"}
     assert note["locations"][0]["physicalLocation"] == {
         "artifactLocation": {"uri": file_uri(str(items[2].path))},
         "region": {"startLine": 3},
@@ -168,7 +168,7 @@ def test_junit_structure(items: list[BatchItem], pack: RulePack) -> None:
     assert error is not None
     assert error.attrib == {
         "type": "CaseError",
-        "message": "line 3, parties[0].competitors: Input should be a valid list; got 7",
+        "message": "line 3, parties[0].competitors: expected a list of items (in YAML: [first, second]); got 7",
     }
     assert [list(c) for c in (cases[1], cases[3])] == [[], []]
     props = {p.attrib["name"]: p.attrib["value"] for p in root.iter("property")}
@@ -208,7 +208,7 @@ def test_csv_rows(items: list[BatchItem], pack: RulePack) -> None:
     ]  # fmt: skip
     assert rows[3] == [
         str(items[2].path), "", "error", "", "", "", "", "", "", "", "", "",
-        "3", "parties[0].competitors", "Input should be a valid list; got 7",
+        "3", "parties[0].competitors", "expected a list of items (in YAML: [first, second]); got 7",
     ]  # fmt: skip
     assert len(rows) == 5
 
@@ -223,7 +223,7 @@ def test_markdown_portfolio(items: list[BatchItem], pack: RulePack) -> None:
     )
     assert (
         f"| `{items[2].path}` |  | **error** |  |  |  |  |  "
-        "| line 3, parties[0].competitors: Input should be a valid list; got 7 |"
+        "| line 3, parties[0].competitors: expected a list of items (in YAML: [first, second]); got 7 |"
     ) in lines
     assert lines[-5:] == [
         "| rule | severity | title | cases |",
@@ -346,7 +346,7 @@ def test_findings_csv_has_one_row_per_finding(items: list[BatchItem], pack: Rule
     assert (error["error_line"], error["error_field"], error["error_message"]) == (
         "3",
         "parties[0].competitors",
-        "Input should be a valid list; got 7",
+        "expected a list of items (in YAML: [first, second]); got 7",
     )
 
 

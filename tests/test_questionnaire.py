@@ -469,7 +469,7 @@ def test_a_blank_answer_never_removes_one() -> None:
     [
         ("pace", "sluggish", "'sluggish' is not one of the choices: fast, steady, slow"),
         ("value_you_bring", "lots", "expected a number, e.g. 400000; got 'lots'"),
-        ("horizon_years", "500", "Input should be less than or equal to 100; got 500.0"),
+        ("horizon_years", "500", "must be at most 100; got 500.0"),
         ("vision", "yes", "expected your answer in words; put it in double quotes"),
         ("vision", "We are #1 in town", "the text after '#' would be dropped"),
         ("visoin", "x", "'visoin' is not one of the questions; did you mean 'vision'?"),

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import typing
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from partnerfit import load_case, load_pack
 from partnerfit.case import Case
@@ -14,14 +17,17 @@ from partnerfit.facts import VOCABULARY
 from partnerfit.pack import RulePack
 from partnerfit.report import Finding, FindingKind, Report
 from partnerfit.wording import (
+    YES_NO,
     block_words,
     choice_words,
     field_words,
     fields_words,
     scalar_words,
+    yes_no_words,
 )
 
-CASES = Path(__file__).resolve().parents[1] / "cases"
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ROOT / "cases"
 EXAMPLES = sorted(CASES.rglob("*.yaml"))
 
 # Every enumerated value the vocabulary knows that is not a plain word.
@@ -259,3 +265,45 @@ def test_shared_key_words_are_the_words_as_written(
                     named += 1
                     assert word.strip() in written, (path.stem, word, f.message)
     assert named > 50
+
+
+def _bool_fields(model: type[BaseModel], prefix: str) -> Iterator[str]:
+    """Generic names (``party.stake.home``) of every yes/no field of the case model."""
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        args = [
+            a
+            for arg in typing.get_args(info.annotation) or (info.annotation,)
+            for a in (typing.get_args(arg) or (arg,))
+        ]
+        path = f"{prefix}.{key}" if prefix else key
+        path = path.replace("parties.principals", "principal").replace("parties", "party")
+        if bool in args:
+            yield path
+        for arg in args:
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                yield from _bool_fields(arg, path)
+
+
+def test_every_yes_no_field_of_the_case_has_a_clause_each_way() -> None:
+    fields = set(_bool_fields(Case, ""))
+    assert set(YES_NO) == fields
+    for yes, no in YES_NO.values():
+        assert yes != no
+        assert "{owner}" in yes or "{owner}" not in no
+
+
+def test_a_yes_no_clause_names_the_block_it_belongs_to() -> None:
+    case = load_case(ROOT / "cases" / "history" / "f8-yahoo-microsoft.yaml")
+    offering = next(
+        i for i, o in enumerate(case.parties[0].offerings or []) if o.replaced_by_alliance
+    )
+    path = f"parties[0].offerings[{offering}].replaced_by_alliance"
+    assert yes_no_words(path, case.value_at, False) == (
+        "the alliance's product does not replace Yahoo! Inc.'s offering "
+        '"Its own web index, algorithmic search and search-advertising platform"'
+    )
+    assert yes_no_words("governance.exit_terms.defined", case.value_at, True) == (
+        "exit terms are defined"
+    )
+    assert yes_no_words("alliance.term_years", case.value_at, True) is None

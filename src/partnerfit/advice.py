@@ -36,7 +36,14 @@ from .errors import PartnerfitError
 from .loading import load_case
 from .pack import Negation, RulePack
 from .report import Change, ChangeAction, Finding, FindingKind, Report
-from .wording import _FIELDS, _field_parts, choice_words, field_words, generic_field
+from .wording import (
+    _FIELDS,
+    _field_parts,
+    choice_words,
+    field_words,
+    generic_field,
+    yes_no_words,
+)
 
 MAX_CANDIDATES = 12
 """Candidate edits tried per red flag, at most."""
@@ -370,17 +377,16 @@ _REFERS_BACK = re.compile(r"\b(it|its|this|the party)\b")
 
 
 def _yes_no_words(path: str, name: str, to: bool, case: Case) -> str:
-    """A yes/no field in words, from the case model's own description of it (``Whether
-    exclusivity lapses when agreed targets are missed.``) when it has one that reads on its
-    own: ``clears if exclusivity lapses when agreed targets are missed (now it does
-    not)``; else ``clears if exit terms defined becomes yes (now no)``."""
+    """A yes/no field as a clause (:data:`~partnerfit.wording.YES_NO`): ``clears if exit
+    terms are defined (now no)``; from the case model's own description of the field when
+    it has no clause (``Whether …``); else ``clears if <field> becomes yes (now no)``."""
+    clause = yes_no_words(path, case.value_at, to)
+    if clause is not None:
+        return f"clears if {clause} (now {_value_words(not to)})"
     m = _WHETHER.fullmatch(" ".join((_description(path) or "").split()))
-    if m is not None and _REFERS_BACK.search(m.group(1)) is None:
-        clause = m.group(1).strip()
+    if m is not None and _REFERS_BACK.search(m.group(1)) is None and to:
         where = f" for {_owner(path, case)}" if path.startswith("parties[") else ""
-        if to:
-            return f"clears if {clause}{where} (now not)"
-        return f"clears if the answer to whether {clause}{where} becomes no (now yes)"
+        return f"clears if {m.group(1).strip()}{where} (now no)"
     return f"clears if {name} becomes {_value_words(to)} (now {_value_words(not to)})"
 
 
@@ -419,6 +425,8 @@ def _phrase(path: str, case: Case) -> str:
 def _value_words(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, int | float) and abs(value) >= 10_000 and float(value).is_integer():
+        return f"{int(value):,}"  # 4,800,000: a large amount as a person reads it
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, str):
@@ -512,7 +520,7 @@ def _for_path(
         )
     elif value is False or value is None:
         if _allows(ann, str) and _enum_in(ann) is None:
-            now = "false" if value is False else "missing"
+            now = "none" if value is False else "missing"
             words = f"clears if {name} is stated (now {now})"
             yield _Candidate(1, ChangeAction.set, path, STATED, words)
     elif isinstance(value, int | float):

@@ -60,8 +60,8 @@ from .choices import COMMITMENT, CONDITION, DECISIONS, PACE, RELATION, RISK, Opt
 from .documents import Document, join_path, parse_document, read_regular_file
 from .errors import CaseError, Location, UsageError
 from .loading import case_from_document, looks_like_path, path_argument
+from .problems import plain_problem
 from .text import printable
-from .validation import explain
 
 __all__ = [
     "HEADER_KEY",
@@ -773,8 +773,7 @@ class _Reader:
         try:
             checked = _adapter(model, name).validate_python(value)
         except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            raise self.fail(f"{explain(first)}; got {_show(value)}", field) from None
+            raise self.fail(plain_problem(exc.errors(include_url=False)[0]), field) from None
         return _adapter(model, name).dump_python(checked, mode="json")
 
 

@@ -80,7 +80,7 @@ class Change(_Frozen):
     """One edit of the case that clears a red flag (advice), in plain words and as data."""
 
     words: str
-    """The change in plain words, e.g. ``clears if exit terms defined becomes yes (now no)``."""
+    """The change in plain words, e.g. ``clears if exit terms are defined (now no)``."""
     action: ChangeAction
     path: str
     """Case-file path the edit applies to, e.g. ``governance.exit_terms.defined``."""

@@ -59,6 +59,13 @@ _FIELDS: dict[str, str] = {
     "alliance.economics.split_basis": "what the split of revenue or profit follows",
     "alliance.exclusivity": "the exclusivity terms",
     "alliance.exclusivity.territory": "where the exclusivity applies",
+    "alliance.exclusivity.bound_parties": "the parties bound by the exclusivity",
+    "alliance.exclusivity.years": "how many years the exclusivity runs",
+    "alliance.incentives.staff_metrics": "what staff are measured and paid on",
+    "alliance.target_market.segments": "the alliance's target segments",
+    "alliance.target_market.regions": "the alliance's target regions",
+    "alliance.customer_avatar.trigger": "what prompts the joint target customer to buy",
+    "alliance.customer_avatar.budget": "the joint target customer's budget",
     "alliance.incentives": "how sales staff are paid and credited on joint deals",
     "alliance.ip": "who owns what the alliance creates and uses",
     "alliance.ip.created_owner": "who owns what the alliance creates",
@@ -104,6 +111,12 @@ _FIELDS: dict[str, str] = {
     "party.contribution": "contribution",
     "party.executive_sponsor": "executive sponsor",
     "party.expected_return": "expected return",
+    "party.expected_return.value": "expected return",
+    "party.contribution.value": "contribution",
+    "party.keeps_selling": "categories sold outside the alliance",
+    "party.brands": "brands",
+    "party.markets.segments": "segments",
+    "party.markets.regions": "regions",
     "party.health": "financial health",
     "party.health.alliance_share_percent": "share of revenue or profit the alliance will be",
     "party.health.alternatives": "alternatives to the alliance",
@@ -130,6 +143,88 @@ _FIELDS: dict[str, str] = {
     "principal.personal_goals": "personal goals",
     "principal.role": "role in the alliance",
 }
+
+# Each yes/no field as a clause, (when true, when false), for advice such as "clears if
+# exit terms are defined (now no)". ``{owner}`` is filled as in ``_FIELDS``.
+YES_NO: dict[str, tuple[str, str]] = {
+    "alliance.exclusivity.exclusive": ("the deal is exclusive", "the deal is not exclusive"),
+    "alliance.exclusivity.performance_conditions": (
+        "the exclusivity lapses when agreed targets are missed",
+        "the exclusivity holds even when targets are missed",
+    ),
+    "alliance.incentives.joint_deal_credit": (
+        "sales staff on both sides get credit for joint deals",
+        "sales staff get no credit for joint deals",
+    ),
+    "alliance.incentives.channel_conflict_pay": (
+        "someone is paid more for selling around the alliance",
+        "nobody is paid more for selling around the alliance",
+    ),
+    "alliance.staged": ("commitment is staged (a pilot first)", "commitment is not staged"),
+    "alliance.economics.revisable": (
+        "the split is reviewed when contributions change",
+        "the split is fixed at signing",
+    ),
+    "alliance.economics.contributions_shift": (
+        "what each party puts in will change markedly",
+        "what each party puts in stays much the same",
+    ),
+    "governance.steering_committee": (
+        "there is a steering committee",
+        "there is no steering committee",
+    ),
+    "governance.deadlock.terminates_alliance": (
+        "an unresolved deadlock ends the alliance",
+        "an unresolved deadlock does not end the alliance",
+    ),
+    "governance.exit_terms.defined": ("exit terms are defined", "no exit terms are defined"),
+    "governance.exit_terms.buy_sell": (
+        "a buy-sell clause lets one party buy the other out",
+        "there is no buy-sell clause",
+    ),
+    "governance.presented_as_equals": (
+        "the deal is presented as between equals",
+        "the deal is not presented as between equals",
+    ),
+    "party.offerings.core": ("{owner} is core business", "{owner} is not core business"),
+    "party.offerings.contributed": (
+        "{owner} goes wholly into the joint entity",
+        "{owner} stays outside the joint entity",
+    ),
+    "party.offerings.replaced_by_alliance": (
+        "the alliance's product replaces {owner}",
+        "the alliance's product does not replace {owner}",
+    ),
+    "party.affiliates.bound": (
+        "{owner} is bound by the exclusivity",
+        "{owner} is not bound by the exclusivity",
+    ),
+    "party.stake.appoints_ceo": (
+        "{owner} appoints the chief executive",
+        "{owner} does not appoint the chief executive",
+    ),
+    "party.stake.runs_operations": (
+        "{owner}'s people run day-to-day operations",
+        "{owner}'s people do not run day-to-day operations",
+    ),
+    "party.stake.home": (
+        "the joint entity takes {owner}'s country, law or headquarters",
+        "the joint entity does not take {owner}'s country, law or headquarters",
+    ),
+    "history.disagreements.resolved": ("{owner} is resolved", "{owner} is still open"),
+}
+
+
+def yes_no_words(path: str, value_at: Callable[[str], Any], value: bool) -> str | None:
+    """The yes/no field at ``path`` as a clause for ``value``: ``exit terms are defined``,
+    ``the alliance's product does not replace Nokia's offering "Ovi Store"``; None for a
+    field without one."""
+    pair = YES_NO.get(generic_field(path))
+    if pair is None:
+        return None
+    owner, clause = _field_parts(path, value_at, None, pair[0] if value else pair[1])
+    return f"{_possessive(owner)} {clause}" if owner is not None else clause
+
 
 _STEP = re.compile(r"([a-z_]+)(?:\[(\d+)\])?")
 
@@ -198,10 +293,11 @@ def fields_words(paths: Sequence[tuple[str, str | None]], value_at: Callable[[st
 
 
 def _field_parts(
-    path: str, value_at: Callable[[str], Any], field: str | None
+    path: str, value_at: Callable[[str], Any], field: str | None, phrase: str | None = None
 ) -> tuple[str | None, str]:
     """(whose field it is, what it asks for): (``Alpha``, ``three-year goal``); (None,
-    ``who manages the alliance day to day``) when the phrase names its own subject."""
+    ``who manages the alliance day to day``) when the phrase names its own subject.
+    ``phrase`` replaces the field's own phrase (a yes/no clause, say)."""
     key = field or generic_field(path)
     steps = _steps(path)
     owner: str | None = None
@@ -230,7 +326,11 @@ def _field_parts(
         if asset is not None:
             name = _text(value_at(f"alliance.ip.key_assets[{asset}].name"))
             item = name or f"key asset {asset + 1}"
-    phrase = _FIELDS.get(key)
+    elif len(steps) >= 2 and steps[-2][1] is not None:  # a field of one block in a list
+        block = value_at(path[: path.rfind(".")])
+        if isinstance(block, Mapping):
+            item = f'"{_label(block)}"'
+    phrase = phrase if phrase is not None else _FIELDS.get(key)
     if phrase is None:
         phrase = " ".join(choice_words(name) for name, _ in steps[-1:]) or path
     if "{owner}" in phrase:
