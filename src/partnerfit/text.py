@@ -104,6 +104,14 @@ _CORPORATE_SUFFIXES = frozenset(
 )
 
 
+# The same texts are read again and again: a case's answers, segments and names by each
+# fact that cites them, and every candidate edit ``check`` tries while advising runs the
+# whole case again. The pure functions of a text below keep their last few thousand
+# answers (bounded, so that memory stays flat over any number of cases).
+_TEXTS = 4096
+
+
+@functools.lru_cache(maxsize=_TEXTS)
 def fold(text: str) -> str:
     """Lower-case and strip accents."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -166,20 +174,26 @@ def stem(word: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """The folded words of a text, stop words dropped, in order."""
-    return [w for w in _WORD.findall(fold(text)) if w not in STOP_WORDS]
+    return list(_content_words(text))
+
+
+@functools.lru_cache(maxsize=_TEXTS)
+def _content_words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in _WORD.findall(fold(text)) if w not in STOP_WORDS)
 
 
 def keywords(text: str) -> frozenset[str]:
     """The English stems of the content words of a text."""
-    return frozenset(stem(w) for w in content_words(text))
+    return frozenset(stem(w) for w in _content_words(text))
 
 
 def phrase_key(text: str) -> str:
     """A normalised key for a short phrase (a segment, a value, a region): English stems."""
-    words = [stem(w) for w in content_words(text)]
+    words = [stem(w) for w in _content_words(text)]
     return " ".join(words) or fold(text).strip()
 
 
+@functools.lru_cache(maxsize=_TEXTS)
 def name_key(name: str) -> str:
     """A normalised company name: case, accents, punctuation and legal suffixes dropped."""
     words = _WORD.findall(fold(name))
@@ -197,15 +211,16 @@ class Similarity:
     shared: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=_TEXTS)
 def compare_texts(a: str, b: str) -> Similarity:
-    return _compare_words(content_words(a), content_words(b))
+    return _compare_words(_content_words(a), _content_words(b))
 
 
 def compare_lists(a: Iterable[str], b: Iterable[str]) -> Similarity:
     """Compare lists of short phrases (e.g. values) by their words."""
     return _compare_words(
-        [w for item in a for w in content_words(item)],
-        [w for item in b for w in content_words(item)],
+        [w for item in a for w in _content_words(item)],
+        [w for item in b for w in _content_words(item)],
     )
 
 
@@ -419,10 +434,11 @@ def vocabulary() -> Vocabulary:
     return Vocabulary.from_data(yaml.load(text, Loader=loader))
 
 
+@functools.lru_cache(maxsize=_TEXTS)
 def _keys(phrase: str) -> tuple[str, ...]:
     """A phrase's keys, one per language: its content words' stems in that language,
     hyphens read as spaces (``mid-sized`` is ``mid sized``)."""
-    words = content_words(phrase.replace("-", " "))
+    words = _content_words(phrase.replace("-", " "))
     if not words:
         return (fold(phrase).strip(),) * len(LANGUAGES)
     per_word = [stems(w) for w in words]
@@ -550,7 +566,7 @@ class Matcher:
 
     def _phrase_entry(self, text: str) -> _Entry:
         keys = _keys(text)
-        words = " ".join(content_words(text.replace("-", " ")))
+        words = " ".join(_content_words(text.replace("-", " ")))
         for key in keys:
             hit = self.vocab.phrases.get(key)
             if hit is not None:
