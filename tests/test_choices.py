@@ -48,6 +48,12 @@ def test_every_value_has_a_word_and_a_one_line_meaning() -> None:
         ("R&D", "research", True),
         ("e-commerce", "retail", True),
         ("wholesalers", "distribution", True),
+        # A few words of the person's own: one option named among them, or by its meaning.
+        ("a software company", "software", True),
+        ("booking software", "software", True),
+        ("dental care", "services", True),  # "care" is a usual word for services
+        ("tax advice", "consulting", True),
+        ("online shop", "retail", True),
     ],
 )
 def test_own_words_are_read_as_a_category(given: str, value: str, mapped: bool) -> None:
@@ -79,6 +85,20 @@ def test_a_word_that_could_mean_several_is_explained_not_guessed() -> None:
         "equipment: machines, electronics, scanners, tools); retail (sells goods to consumers, "
         "in shops or online)"
     )
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "families",  # one word: only the options' names count
+        "small businesses",  # names no option, and no option means it
+        "software hardware",  # names two: the person picks
+        "coffee subscriptions",  # an option's meaning is not searched
+    ],
+)
+def test_words_that_point_nowhere_or_to_several_are_not_guessed(given: str) -> None:
+    with pytest.raises(ChoiceError):
+        read_choice(OFFERING_CATEGORIES, given)
 
 
 @pytest.mark.parametrize(

@@ -467,6 +467,9 @@ def read_choice(menu: Menu, given: str) -> Picked:
                 f"{given.strip()!r} could mean more than one {menu.noun}; say which: "
                 + _explain(menu, menu.ambiguous[form])
             )
+    by_word = _by_words(menu, words)
+    if by_word is not None:
+        return Picked(by_word, given.strip(), mapped=True)
     near = difflib.get_close_matches(words, list(table), n=1, cutoff=0.75)
     message = f"{given.strip()!r} is not a {menu.noun} partnerfit knows"
     if near:
@@ -474,6 +477,25 @@ def read_choice(menu: Menu, given: str) -> Picked:
     else:
         message += _pick_one_of(menu)
     raise ChoiceError(message)
+
+
+_MINOR = frozenset(
+    "a an and as at by for from in into its of on or others the their to with who what "
+    "own other others".split()
+)
+
+
+def _by_words(menu: Menu, words: str) -> str | None:
+    """The one option a few words of the person's own name it by (``dental care``: care,
+    services; ``a software company``: software). None when none of the words names an
+    option, or they name more than one: then the person is asked to pick. An option's
+    meaning is never searched: "coffee subscriptions" is not software."""
+    given = [w for w in words.split() if w not in _MINOR]
+    if len(given) < 2 and words.split() == given:  # one word: read_choice looked it up
+        return None
+    table = _table(menu)
+    named = {table[f] for w in given for f in _singulars(w) if f in table}
+    return named.pop() if len(named) == 1 else None
 
 
 def read_choices(menu: Menu, given: Sequence[str]) -> list[Picked]:
