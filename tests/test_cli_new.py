@@ -64,7 +64,18 @@ def test_flags_fill_the_template_written_to_file(tmp_path: Path) -> None:
     )
     assert result.exit_code == ExitCode.OK, result.output
     assert result.stdout == ""
-    assert result.stderr == f"Wrote {target}. Next: partnerfit check {target}\n"
+    # The next steps are commands to copy, for this case's own parties and file.
+    assert result.stderr.splitlines() == [
+        f"Wrote {target}. Next: partnerfit check {target}",
+        "Then send each party its own questions, to answer without the other side:",
+        f"  partnerfit questionnaire {target} --party fjellvind -o deal-fjellvind.yaml"
+        "  # Fjellvind AS",
+        f"  partnerfit questionnaire {target} --party carrow -o deal-carrow.yaml"
+        "  # Carrow Textiles Ltd",
+        "When the answers come back, merge them and write a report to share:",
+        f"  partnerfit merge {target} deal-fjellvind.yaml deal-carrow.yaml --in-place",
+        f"  partnerfit check {target} --format html -o deal.html",
+    ]
     assert _dump(load_case(target)) == {
         "schema": CASE_SCHEMA_ID,
         "id": "fjell-carrow",
@@ -245,7 +256,8 @@ def test_the_guided_questions_write_exactly_the_answers(tmp_path: Path) -> None:
     )
     assert "Which of Beta Dental's customers" not in err
     assert "A short id for Beta Dental (letters, digits, '-', no spaces) [beta-dental]: " in err
-    assert err.endswith(f"Wrote {target}. Next: partnerfit check {target}\n")
+    assert f"Wrote {target}. Next: partnerfit check {target}\n" in err
+    assert err.endswith(f"  partnerfit check {target} --format html -o clinic.html\n")
     assert _dump(load_case(target)) == {
         "schema": CASE_SCHEMA_ID,
         "id": "clinic-deal",

@@ -165,8 +165,36 @@ def _new(
         click.echo("Next: save it as a .yaml file and run: partnerfit check FILE", err=True)
     else:
         _write(target, text, force=force)
-        shown = printable(f"Wrote {target}. Next: partnerfit check {shlex.quote(str(target))}")
-        click.echo(shown, err=True)
+        for line in _next_steps(target, text):
+            click.echo(printable(line), err=True)
+
+
+def _next_steps(target: Path, text: str) -> list[str]:
+    """What a founder does next, as commands to copy: check the case now; send each party
+    its own questions; merge the answers; write the report to forward."""
+    import yaml
+
+    case = shlex.quote(str(target))
+    out = [f"Wrote {target}. Next: partnerfit check {case}"]
+    parties = (yaml.safe_load(text) or {}).get("parties") or []
+    ids = [str(p["id"]) for p in parties if isinstance(p, dict) and p.get("id")]
+    if not ids:
+        return out
+    out.append("Then send each party its own questions, to answer without the other side:")
+    answers = []
+    for party in parties:
+        pid = str(party.get("id"))
+        name = str(party.get("name") or pid)
+        file = shlex.quote(f"{target.stem}-{pid}.yaml")
+        answers.append(file)
+        out.append(
+            f"  partnerfit questionnaire {case} --party {shlex.quote(pid)} -o {file}  # {name}"
+        )
+    out.append("When the answers come back, merge them and write a report to share:")
+    out.append(f"  partnerfit merge {case} {' '.join(answers)} --in-place")
+    html = shlex.quote(f"{target.stem}.html")
+    out.append(f"  partnerfit check {case} --format html -o {html}")
+    return out
 
 
 def _refuse(problems: Sequence[str]) -> None:
