@@ -155,3 +155,38 @@ def test_in_a_tmux_pane(folder: Path) -> None:
     assert BAR not in screen
     rows = [line for line in screen.split("\n") if "deal-" in line]
     assert [line.split()[0] for line in rows] == [str(folder / f"deal-{n}.yaml") for n in (1, 2, 3)]
+
+
+RIVAL = ROOT / "cases" / "technology-partner-is-rival.yaml"
+
+
+def test_a_terminal_is_told_why_the_exit_code_is_1_under_a_milder_verdict() -> None:
+    """`proceed with conditions` and exit 1 read as two answers: the terminal says why."""
+    code, screen = _on_a_terminal("check", str(RIVAL))
+    assert code == 1
+    assert "Verdict   proceed with conditions" in screen
+    assert screen.rstrip().endswith(
+        "Exit code 1: PF-FOE-002 is a red flag at or above high (--fail-on high); the "
+        "verdict, proceed with conditions, weighs every flag together."
+    )
+    code, screen = _on_a_terminal("check", str(RIVAL), "--fail-on", "critical")
+    assert code == 0
+    assert "Exit code" not in screen
+
+
+def test_the_note_is_for_people_only() -> None:
+    # Not on a pipe (tools read the code), not with -q, not under `reconsider`.
+    piped = subprocess.run(
+        [sys.executable, "-m", "partnerfit", "check", str(RIVAL)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert piped.returncode == 1
+    assert piped.stderr == ""
+    code, screen = _on_a_terminal("check", str(RIVAL), "-q")
+    assert (code, screen) == (1, "")
+    code, screen = _on_a_terminal("check", str(ROOT / "cases" / "jv-battery-recycling.yaml"))
+    assert code == 1
+    assert "Verdict   reconsider" in screen
+    assert "Exit code" not in screen

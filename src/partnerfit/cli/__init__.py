@@ -588,7 +588,38 @@ def check(
             click.echo(f"Verdict: {report.verdict.label}. Report written to {shown}", err=True)
     elif not quiet:
         write_stdout(text)
-    sys.exit(ExitCode.RED_FLAGS if fails(report, fail_on) else ExitCode.OK)
+    failed = fails(report, fail_on)
+    note = exit_note(report, fail_on) if failed else None
+    if note is not None and not quiet and _stderr_is_a_terminal():
+        click.echo(printable(note), err=True)
+    sys.exit(ExitCode.RED_FLAGS if failed else ExitCode.OK)
+
+
+def exit_note(report: Report, fail_on: str) -> str | None:
+    """Why the exit code is 1 when the verdict alone would not say so: a red flag at or
+    above ``--fail-on`` under a verdict other than ``reconsider`` (a person at a terminal
+    would otherwise read "proceed with conditions" and exit 1 as two different answers)."""
+    from partnerfit.case import Severity
+    from partnerfit.report import Verdict
+
+    if fail_on == "never" or report.verdict == Verdict.reconsider:
+        return None
+    threshold = Severity(fail_on).rank
+    ids = sorted({f.rule_id for f in report.red_flags() if f.severity.rank >= threshold})
+    if not ids:
+        return None
+    return (
+        f"Exit code 1: {', '.join(ids)} {'is a red flag' if len(ids) == 1 else 'are red flags'}"
+        f" at or above {fail_on} (--fail-on {fail_on}); the verdict, {report.verdict.label},"
+        " weighs every flag together."
+    )
+
+
+def _stderr_is_a_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed
+        return False
 
 
 @main.command()
