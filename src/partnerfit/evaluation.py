@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, TypeVar, cast
 
 from . import advice
 from .answers import compared_topics, side_by_side
@@ -61,16 +62,32 @@ def red_flags_of(case: Case, pack: RulePack, on: dt.date) -> tuple[Finding, ...]
     return tuple(f for f in waived.findings if f.kind == FindingKind.red_flag)
 
 
-def _strength_rules(pack: RulePack) -> frozenset[str]:
-    held = _STRENGTHS.get(id(pack))
+_T = TypeVar("_T")
+_PER_PACK: dict[tuple[str, int], tuple[RulePack, Any]] = {}
+"""(what, pack id) → (the pack, what :func:`_per_pack` computed from it)."""
+
+
+def _per_pack(what: str, pack: RulePack, compute: Callable[[RulePack], _T]) -> _T:
+    """``compute(pack)``, computed once per pack: a pack is immutable once loaded, and
+    packs are loaded once per process and kept, while every case asks again."""
+    held = _PER_PACK.get((what, id(pack)))
     if held is None or held[0] is not pack:
-        rules = frozenset(lr.rule.id for lr in pack.active() if lr.rule.kind == RuleKind.strength)
-        held = _STRENGTHS[id(pack)] = (pack, rules)
-    return held[1]
+        held = _PER_PACK[(what, id(pack))] = (pack, compute(pack))
+    return cast(_T, held[1])
 
 
-_STRENGTHS: dict[int, tuple[RulePack, frozenset[str]]] = {}
-"""Per pack: the ids of its strength rules."""
+def _strength_rules(pack: RulePack) -> frozenset[str]:
+    """The ids of the pack's strength rules."""
+    return _per_pack(
+        "strengths",
+        pack,
+        lambda p: frozenset(lr.rule.id for lr in p.active() if lr.rule.kind == RuleKind.strength),
+    )
+
+
+def _active_rules(pack: RulePack) -> dict[str, LoadedRule]:
+    """Rule id → the active rule."""
+    return _per_pack("active", pack, lambda p: {lr.rule.id: lr for lr in p.active()})
 
 
 def _evaluate_case(case: Case, pack: RulePack, on: dt.date) -> Report:
@@ -117,16 +134,13 @@ def _evaluate_case(case: Case, pack: RulePack, on: dt.date) -> Report:
 
 def _flag_severities(pack: RulePack) -> dict[str, Severity]:
     """Per red-flag rule of the pack: its severity (after layer overrides)."""
-    held = _SEVERITIES.get(id(pack))
-    if held is None or held[0] is not pack:
-        flags = {
-            lr.rule.id: lr.severity for lr in pack.active() if lr.rule.kind == RuleKind.red_flag
-        }
-        held = _SEVERITIES[id(pack)] = (pack, flags)
-    return held[1]
-
-
-_SEVERITIES: dict[int, tuple[RulePack, dict[str, Severity]]] = {}
+    return _per_pack(
+        "severities",
+        pack,
+        lambda p: {
+            lr.rule.id: lr.severity for lr in p.active() if lr.rule.kind == RuleKind.red_flag
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -164,7 +178,7 @@ def findings_from(
     two or more parties and agree on their cause (see :func:`_cause`) are one finding;
     open questions are one per rule. ``words`` names the case's fields in words (one per
     case, shared with :func:`~partnerfit.questions.questions_of`)."""
-    rules = {lr.rule.id: lr for lr in pack.active()}
+    rules = _active_rules(pack)
     sources: dict[str, Firing] = {f.derived["id"]: f for f in firings if f.derived is not None}
     names = {p.id: p.name for p in case.parties}
     seen = [*facts, *(fact for firing in firings for _, fact in firing.slots)]
@@ -207,8 +221,9 @@ def findings_from(
             if u["path"] not in missing:
                 missing[u["path"]] = _missing(u, case)
     named = words if words is not None else _FieldWords(case)
+    fixed = _per_pack("open questions", pack, _open_question_parts)
     for rid, unknowns in asked.items():
-        finding = _open_question(rules[rid], unknowns, missing, named)
+        finding = _open_question(rules[rid], fixed[rid], unknowns, missing, named)
         by_key.setdefault(finding.key, finding)
     return sorted(by_key.values(), key=_order)
 
@@ -581,26 +596,41 @@ class _FieldWords:
         return said
 
 
+def _open_question_parts(pack: RulePack) -> dict[str, dict[str, Any]]:
+    """Per rule of the pack: the fields of its open question that do not depend on the
+    case (a case raises some sixty open questions, each from one of the same rules)."""
+    return {
+        lr.rule.id: {
+            "rule_id": lr.rule.id,
+            "name": lr.rule.name,
+            "kind": FindingKind.open_question,
+            "severity": Severity.info,
+            "title": f"Cannot judge yet: {lr.rule.title}",
+            "why": _why(lr),
+            "remedy": lr.rule.remedy,
+            "area": lr.rule.area.value,
+        }
+        for lr in pack.active()
+    }
+
+
 def _open_question(
-    lr: LoadedRule, unknowns: Sequence[Fact], missing: Mapping[str, Evidence], words: _FieldWords
+    lr: LoadedRule,
+    fixed: Mapping[str, Any],
+    unknowns: Sequence[Fact],
+    missing: Mapping[str, Evidence],
+    words: _FieldWords,
 ) -> Finding:
     """One open question per rule: the rule's question, then what to fill in, in words
-    (``Alpha's three-year goal``); the paths are in its evidence."""
-    paths = sorted({u["path"] for u in unknowns})
-    fields = sorted({u["field"] for u in unknowns})
+    (``Alpha's three-year goal``); the paths are in its evidence. ``fixed`` holds the
+    fields that come from the rule alone (:func:`_open_question_parts`)."""
     of_path = {u["path"]: str(u["field"]) for u in unknowns}
-    question = lr.rule.question or " ".join(ASKABLE[f] for f in fields)
+    paths = sorted(of_path)
+    question = lr.rule.question or " ".join(ASKABLE[f] for f in sorted(set(of_path.values())))
     return Finding(
-        rule_id=lr.rule.id,
-        name=lr.rule.name,
-        kind=FindingKind.open_question,
-        severity=Severity.info,
-        title=f"Cannot judge yet: {lr.rule.title}",
+        **fixed,
         message=f"{question} Fill in: {words([(p, of_path[p]) for p in paths])}.",
         evidence=tuple(missing[p] for p in paths),
-        why=_why(lr),
-        remedy=lr.rule.remedy,
-        area=lr.rule.area.value,
     )
 
 

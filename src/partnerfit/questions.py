@@ -41,20 +41,22 @@ def questions_of(
     if words is None:
         words = functools.partial(fields_words, value_at=value_at)
     groups: dict[str, dict[str, Evidence]] = {}
-    waiting: dict[str, list[str]] = {}
+    waiting: dict[str, dict[str, None]] = {}  # field → the rules waiting on it, in order
     # The open questions of one case cite the same few paths again and again.
     fields: dict[str, str] = {}
     for f in findings:
         if f.kind != FindingKind.open_question:
             continue
+        rule = f.rule_id
         for e in f.evidence:
-            field = fields.get(e.path)
+            path = e.path
+            field = fields.get(path)
             if field is None:
-                field = fields[e.path] = generic_field(e.path)
-            groups.setdefault(field, {}).setdefault(e.path, e)
-            rules = waiting.setdefault(field, [])
-            if f.rule_id not in rules:
-                rules.append(f.rule_id)
+                field = fields[path] = generic_field(path)
+                groups[field] = groups.get(field) or {}
+                waiting[field] = waiting.get(field) or {}
+            groups[field].setdefault(path, e)
+            waiting[field][rule] = None
     order = {pid: i for i, pid in enumerate(names)}
     out = []
     for field, by_path in groups.items():
