@@ -287,12 +287,12 @@ def test_the_chart_shows_findings_by_area_with_a_text_equivalent(page: Element) 
     svg = page.find("svg")
     assert svg.attrs["role"] == "img"
     assert svg.find("desc").text() == (
-        "alignment: 1 red flag, 0 questions, 1 strength; "
-        "common foe: 1 red flag, 0 questions, 0 strengths; "
-        "history: 1 red flag, 0 questions, 0 strengths; "
-        "horizon: 1 red flag, 0 questions, 0 strengths; "
-        "personal agendas: 0 red flags, 2 questions, 0 strengths; "
-        "exit: 0 red flags, 1 question, 0 strengths"
+        "alignment: 1 red flag, 0 not judged yet, 1 strength; "
+        "common foe: 1 red flag, 0 not judged yet, 0 strengths; "
+        "history: 1 red flag, 0 not judged yet, 0 strengths; "
+        "horizon: 1 red flag, 0 not judged yet, 0 strengths; "
+        "personal agendas: 0 red flags, 2 not judged yet, 0 strengths; "
+        "exit: 0 red flags, 1 not judged yet, 0 strengths"
     )
     bars = [r.find("title").text() for r in svg.find_all("rect") if r.children]
     assert bars[:3] == ["alignment: 1 red flag", "alignment: 1 strength", "common foe: 1 red flag"]

@@ -768,8 +768,8 @@ def _badge(severity: str) -> str:
 
 
 def _chart(findings: Sequence[Finding]) -> str:
-    """Findings by area as an inline SVG: one stacked bar per area (red flags, questions,
-    strengths), with a text description for screen readers."""
+    """Findings by area as an inline SVG: one stacked bar per area (red flags, rules not
+    judged yet, strengths), with a text description for screen readers."""
     kinds = (FindingKind.red_flag, FindingKind.open_question, FindingKind.strength)
     counts: dict[str, dict[FindingKind, int]] = {}
     for f in findings:
@@ -784,7 +784,8 @@ def _chart(findings: Sequence[Finding]) -> str:
     height = top + row_h * len(areas)
     words = {
         FindingKind.red_flag: ("red flag", "red flags"),
-        FindingKind.open_question: ("question", "questions"),
+        # A rule that cannot judge yet: the questions themselves are asked once per field.
+        FindingKind.open_question: ("not judged yet", "not judged yet"),
         FindingKind.strength: ("strength", "strengths"),
     }
     desc = "; ".join(
