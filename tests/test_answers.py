@@ -124,3 +124,14 @@ def test_every_report_format_shows_the_answers_side_by_side() -> None:
     assert "Vision" in first
     assert "Different" in first
     assert "Red flag:" in first
+
+
+def test_a_saved_report_with_ragged_answers_still_renders_everywhere() -> None:
+    report = evaluate(load_case(FAILED))
+    ragged = list(report.answers)
+    ragged[0] = ragged[0].model_copy(update={"answers": ()})
+    ragged[1] = ragged[1].model_copy(update={"answers": ragged[1].answers[:1]})
+    saved = Report.from_json(report.model_copy(update={"answers": tuple(ragged)}).to_json())
+    assert "Mission: different (PF-AL-001)" in table.render(saved)
+    assert "| Mission |" in markdown.render(saved)
+    assert "Mission" in parse(html.render(saved)).find("table", "answers").text()

@@ -84,7 +84,7 @@ def _answers(report: Report) -> list[str]:
     """Each topic: what the check found, then each party's answer on one line."""
     if not report.answers or all(a.answer is None for t in report.answers for a in t.answers):
         return []
-    width = max(len(_p(a.name)) for a in report.answers[0].answers) + 1
+    width = max((len(_p(a.name)) for t in report.answers for a in t.answers), default=0) + 1
     out = ["Each party in its own words"]
     for t in report.answers:
         out += _wrap(f"{t.label}: {found_words(t)}", "  ")
