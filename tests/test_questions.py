@@ -15,6 +15,7 @@ from partnerfit.case import Case, Severity
 from partnerfit.errors import CaseError
 from partnerfit.facts import ASKABLE
 from partnerfit.formats import html, markdown, table
+from partnerfit.questions import stake_words
 from partnerfit.report import Report
 from test_properties import schema_cases
 
@@ -144,3 +145,14 @@ def test_the_html_page_asks_each_question_once_and_every_link_lands(sparse: Repo
     # Every rule's open question keeps an anchor, once.
     anchors = [i for i in ids if i and i.startswith("finding-")]
     assert len(anchors) == len(sparse.findings)
+
+
+def test_a_rule_already_raised_does_not_make_a_question_more_decisive() -> None:
+    report = evaluate(load_case(ROOT / "cases" / "failed-professional-partnership.yaml"))
+    positioning = _by_field(report)["party.answers.positioning"]
+    assert "PF-AL-002" in {f.rule_id for f in report.red_flags()}  # raised on the values
+    assert positioning.rules == ("PF-AL-002",)
+    assert positioning.raised == ("PF-AL-002",)
+    assert positioning.at_stake == Severity.info
+    assert stake_words(positioning) == "1 rule waits on it; it is already raised on other answers"
+    assert report.questions[-1] in {positioning, _by_field(report)["principal.personal_goals"]}

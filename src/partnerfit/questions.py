@@ -40,6 +40,10 @@ def questions_of(
     """
     if words is None:
         words = functools.partial(fields_words, value_at=value_at)
+    # A rule already raised on other answers (PF-AL-001 on the vision, waiting on the
+    # mission) adds nothing to the verdict if it fires again: the verdict weighs each rule
+    # once. It still waits on the answer, but does not make the question more decisive.
+    raised = {f.rule_id for f in findings if f.kind == FindingKind.red_flag}
     groups: dict[str, dict[str, Evidence]] = {}
     waiting: dict[str, dict[str, None]] = {}  # field → the rules waiting on it, in order
     # The open questions of one case cite the same few paths again and again.
@@ -65,8 +69,9 @@ def questions_of(
             waiting[field], key=lambda rid: (-severities.get(rid, Severity.info).rank, rid)
         )
         stake = max(
-            (severities.get(rid, Severity.info) for rid in rules),
+            (severities.get(rid, Severity.info) for rid in rules if rid not in raised),
             key=lambda s: s.rank,
+            default=Severity.info,
         )
         parties = tuple(
             sorted(
@@ -85,6 +90,7 @@ def questions_of(
                 ask=_whom(parties, names),
                 evidence=evidence,
                 rules=tuple(rules),
+                raised=tuple(rid for rid in rules if rid in raised),
                 at_stake=stake,
             )
         )
@@ -129,6 +135,9 @@ def stake_words(question: Question) -> str:
     """What waits on the answer: ``3 rules wait on it; it could raise a high red flag``."""
     n = len(question.rules)
     rules = f"{n} rule{'s' if n != 1 else ''} wait{'s' if n == 1 else ''} on it"
+    if question.raised and len(question.raised) == n:
+        already = "it is" if n == 1 else "each is"
+        return f"{rules}; {already} already raised on other answers"
     if question.at_stake == Severity.info:
         return f"{rules}; it could show a strength or settle a question"
     article = "an" if question.at_stake.value[0] in "aeiou" else "a"

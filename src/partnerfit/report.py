@@ -168,8 +168,12 @@ class Question(_Frozen):
     rules: tuple[str, ...]
     """Ids of the rules that wait on the answer, most severe first."""
     at_stake: Severity
-    """The most severe red flag an answer could raise (``info`` when only strengths and
-    derived rules wait on it)."""
+    """The most severe red flag an answer could raise that the report does not hold yet
+    (``info`` when only strengths, derived rules, or red flags already raised on other
+    answers wait on it: the verdict weighs each rule once)."""
+    raised: tuple[str, ...] = ()
+    """Of :attr:`rules`, those already raised as red flags on other answers of the case
+    (PF-AL-001 raised on the vision, waiting on the mission)."""
 
 
 class AnswerFound(StrEnum):
