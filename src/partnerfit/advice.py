@@ -372,42 +372,13 @@ def _name(path: str, case: Case) -> str:
     return words
 
 
-_WHETHER = re.compile(r"Whether ([^:;(\n]+?)\.?(?:[:;(\n].*)?", re.DOTALL)
-_REFERS_BACK = re.compile(r"\b(it|its|this|the party)\b")
-
-
 def _yes_no_words(path: str, name: str, to: bool, case: Case) -> str:
-    """A yes/no field as a clause (:data:`~partnerfit.wording.YES_NO`): ``clears if exit
-    terms are defined (now no)``; from the case model's own description of the field when
-    it has no clause (``Whether …``); else ``clears if <field> becomes yes (now no)``."""
+    """A yes/no field as a clause (:data:`~partnerfit.wording.YES_NO`, which has one for
+    every yes/no field of the case): ``clears if exit terms are defined (now no)``."""
     clause = yes_no_words(path, case.value_at, to)
     if clause is not None:
         return f"clears if {clause} (now {_value_words(not to)})"
-    m = _WHETHER.fullmatch(" ".join((_description(path) or "").split()))
-    if m is not None and _REFERS_BACK.search(m.group(1)) is None and to:
-        where = f" for {_owner(path, case)}" if path.startswith("parties[") else ""
-        return f"clears if {m.group(1).strip()}{where} (now no)"
     return f"clears if {name} becomes {_value_words(to)} (now {_value_words(not to)})"
-
-
-def _description(path: str) -> str | None:
-    """The case model's description of the field at ``path``."""
-    model: type[BaseModel] | None = Case
-    description: str | None = None
-    for step in _steps(path):
-        if isinstance(step, int):
-            continue
-        if model is None:
-            return None
-        info = next(
-            (i for n, i in model.model_fields.items() if step in (n, i.alias)),
-            None,
-        )
-        if info is None:
-            return None
-        description = info.description
-        model = _model_in(_item_type(info.annotation) or info.annotation)
-    return description
 
 
 def _owner(path: str, case: Case) -> str:
