@@ -426,9 +426,9 @@ def test_cli_missing_path_and_unmatched_glob_are_error_rows(tmp_path: Path, pack
     assert result.exit_code == 2
     lines = result.stdout.splitlines()
     assert lines[1:] == [
-        f"{good},good,ok,proceed,0,0,0,0,0,0,1,,,,",
-        f"{missing},,error,,,,,,,,,,,,no such file",
-        f"{pattern},,error,,,,,,,,,,,,no file matches this pattern",
+        f"{good},good,ok,proceed,0,0,0,0,0,0,1,,,,,0",
+        f"{missing},,error,,,,,,,,,,,,no such file,",
+        f"{pattern},,error,,,,,,,,,,,,no file matches this pattern,",
     ]
 
 

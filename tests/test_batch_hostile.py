@@ -168,7 +168,8 @@ def test_output_written_before_a_crash_is_written_once(tmp_path: Path) -> None:
         "in/03-crash.yaml",
         "in/04-five.yaml",
     ]
-    assert [r[-1] for r in rows[1:]] == ["", ABORTED, "", ABORTED, ""]
+    message = rows[0].index("error_message")
+    assert [r[message] for r in rows[1:]] == ["", ABORTED, "", ABORTED, ""]
 
 
 EVALUATE_MANY = r"""

@@ -202,13 +202,15 @@ def test_junit_escapes_what_xml_cannot_hold(pack: RulePack) -> None:
 def test_csv_rows(items: list[BatchItem], pack: RulePack) -> None:
     rows = list(csv.reader(io.StringIO(render_batch(items, "csv", pack=pack))))
     assert rows[0][:4] == ["file", "case_id", "status", "verdict"]
+    assert rows[0][-2:] == ["error_message", "questions"]  # questions: added last
     assert rows[1] == [
         str(items[0].path), "clash", "ok", "proceed with conditions",
-        "1", "0", "1", "0", "0", "0", "1", "PF-TBA-001", "", "", "",
+        "1", "0", "1", "0", "0", "0", "1", "PF-TBA-001", "", "", "", "0",
     ]  # fmt: skip
     assert rows[3] == [
         str(items[2].path), "", "error", "", "", "", "", "", "", "", "", "",
         "3", "parties[0].competitors", "expected a list of items (in YAML: [first, second]); got 7",
+        "",
     ]  # fmt: skip
     assert len(rows) == 5
 

@@ -29,7 +29,11 @@ COLUMNS = (
     "error_line",
     "error_field",
     "error_message",
+    "questions",
 )
+"""``open_questions`` counts the rules that cannot judge yet; ``questions`` (added last, so
+that readers of the earlier columns by position are not disturbed) the missing fields,
+each asked once."""
 
 
 class CsvWriter(BatchWriter):
@@ -63,6 +67,7 @@ class CsvWriter(BatchWriter):
                     "",
                     "",
                     "",
+                    c.questions,
                 ]
             )
             return
@@ -79,6 +84,7 @@ class CsvWriter(BatchWriter):
                 line,
                 e.location.field or "",
                 e.message,
+                "",
             ]
         )
 

@@ -18,6 +18,7 @@ from .stream import BatchWriter, error_text, item_error, top_flag_ids
 _CASE_WIDTH = 28
 _VERDICT_WIDTH = len("proceed with conditions")
 _COUNTS = ("crit", "high", "med", "low", "open")
+"""Red flags by severity, then the questions to answer (each missing field once)."""
 
 
 def _clip(text: str, width: int) -> str:
@@ -58,7 +59,7 @@ class TableWriter(BatchWriter):
         r = item.report
         if r is not None:
             c = r.counts
-            counts = tuple(str(n) for n in (c.critical, c.high, c.medium, c.low, c.open_questions))
+            counts = tuple(str(n) for n in (c.critical, c.high, c.medium, c.low, c.questions))
             flags = _p(top_flag_ids(r))
             line = self._row(_p(item.file), _p(r.case_id), r.verdict.label, counts, flags)
         else:
@@ -88,7 +89,7 @@ class MarkdownWriter(BatchWriter):
         self.out.write(
             f"# Portfolio screening\n\nChecked with {self.pack.name} {self.pack.version}; "
             f"red flags at or above *{self.fail_on}* fail a case.\n\n"
-            "| file | case | verdict | critical | high | medium | low | open questions "
+            "| file | case | verdict | critical | high | medium | low | questions "
             "| top red flags |\n|---|---|---|--:|--:|--:|--:|--:|---|\n"
         )
 
@@ -96,9 +97,7 @@ class MarkdownWriter(BatchWriter):
         r = item.report
         if r is not None:
             c = r.counts
-            counts = " | ".join(
-                str(n) for n in (c.critical, c.high, c.medium, c.low, c.open_questions)
-            )
+            counts = " | ".join(str(n) for n in (c.critical, c.high, c.medium, c.low, c.questions))
             self.out.write(
                 f"| `{_cell(item.file)}` | {_cell(r.case_id)} | {r.verdict.label} | {counts} "
                 f"| {_cell(top_flag_ids(r))} |\n"
