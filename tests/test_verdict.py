@@ -370,7 +370,9 @@ def test_batch_formats_show_the_label(incomplete_case: Path, pack: RulePack) -> 
     }
     assert doc["results"][0]["report"]["coverage"] == {"asked": 16, "answered": 1, "ratio": 0.0625}
     markdown = render_batch(items, "markdown", pack=pack)
-    assert "| names-only | incomplete | 0 | 0 | 0 | 1 | 8 | PF-VT-005 |" in markdown
+    # 9 questions: the missing fields the pack's 8 unjudged rules wait on, each asked once.
+    assert (report.counts.open_questions, report.counts.questions) == (8, 9)
+    assert "| names-only | incomplete | 0 | 0 | 0 | 1 | 9 | PF-VT-005 |" in markdown
     assert f"**{summary}**" in markdown
     assert f'<property name="summary" value="{summary}"/>' in render_batch(
         items, "junit", pack=pack
