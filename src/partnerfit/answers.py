@@ -54,9 +54,10 @@ def answer_text(topic: str, value: Any) -> str | None:
 def compared_topics(pack: RulePack) -> frozenset[str]:
     """The topics some red-flag or strength rule of ``pack`` compares: those its patterns
     on ``comparison`` facts can match (every topic for a pattern that does not fix one)."""
-    held = _COMPARED.get(id(pack))
-    if held is not None and held[0] is pack:
-        return held[1]
+    return pack.derived("compared topics", _compared_topics)
+
+
+def _compared_topics(pack: RulePack) -> frozenset[str]:
     every = frozenset(t for t, _ in TOPICS)
     topics: set[str] = set()
     for lr in pack.active():
@@ -72,12 +73,7 @@ def compared_topics(pack: RulePack) -> frozenset[str]:
                 topics.update(str(t) for t in topic["in"])
             else:
                 topics.update(every)
-    result = frozenset(topics & every)
-    _COMPARED[id(pack)] = (pack, result)
-    return result
-
-
-_COMPARED: dict[int, tuple[RulePack, frozenset[str]]] = {}
+    return frozenset(topics & every)
 
 
 def side_by_side(

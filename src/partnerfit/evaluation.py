@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from . import advice
 from .answers import compared_topics, side_by_side
@@ -62,32 +62,17 @@ def red_flags_of(case: Case, pack: RulePack, on: dt.date) -> tuple[Finding, ...]
     return tuple(f for f in waived.findings if f.kind == FindingKind.red_flag)
 
 
-_T = TypeVar("_T")
-_PER_PACK: dict[tuple[str, int], tuple[RulePack, Any]] = {}
-"""(what, pack id) → (the pack, what :func:`_per_pack` computed from it)."""
-
-
-def _per_pack(what: str, pack: RulePack, compute: Callable[[RulePack], _T]) -> _T:
-    """``compute(pack)``, computed once per pack: a pack is immutable once loaded, and
-    packs are loaded once per process and kept, while every case asks again."""
-    held = _PER_PACK.get((what, id(pack)))
-    if held is None or held[0] is not pack:
-        held = _PER_PACK[(what, id(pack))] = (pack, compute(pack))
-    return cast(_T, held[1])
-
-
 def _strength_rules(pack: RulePack) -> frozenset[str]:
     """The ids of the pack's strength rules."""
-    return _per_pack(
+    return pack.derived(
         "strengths",
-        pack,
         lambda p: frozenset(lr.rule.id for lr in p.active() if lr.rule.kind == RuleKind.strength),
     )
 
 
 def _active_rules(pack: RulePack) -> dict[str, LoadedRule]:
     """Rule id → the active rule."""
-    return _per_pack("active", pack, lambda p: {lr.rule.id: lr for lr in p.active()})
+    return pack.derived("active", lambda p: {lr.rule.id: lr for lr in p.active()})
 
 
 def _evaluate_case(case: Case, pack: RulePack, on: dt.date) -> Report:
@@ -134,9 +119,8 @@ def _evaluate_case(case: Case, pack: RulePack, on: dt.date) -> Report:
 
 def _flag_severities(pack: RulePack) -> dict[str, Severity]:
     """Per red-flag rule of the pack: its severity (after layer overrides)."""
-    return _per_pack(
+    return pack.derived(
         "severities",
-        pack,
         lambda p: {
             lr.rule.id: lr.severity for lr in p.active() if lr.rule.kind == RuleKind.red_flag
         },
@@ -221,7 +205,7 @@ def findings_from(
             if u["path"] not in missing:
                 missing[u["path"]] = _missing(u, case)
     named = words if words is not None else _FieldWords(case)
-    fixed = _per_pack("open questions", pack, _open_question_parts)
+    fixed = pack.derived("open questions", _open_question_parts)
     for rid, unknowns in asked.items():
         finding = _open_question(rules[rid], fixed[rid], unknowns, missing, named)
         by_key.setdefault(finding.key, finding)

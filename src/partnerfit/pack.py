@@ -25,12 +25,12 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -61,6 +61,8 @@ from .limits import (
 )
 from .report import Ask
 from .validation import located_error
+
+_T = TypeVar("_T")
 
 RULE_ID = r"^PF-[A-Z]{2,6}-[0-9]{3}$"
 RULE_NAME = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
@@ -308,6 +310,19 @@ class RulePack:
     # A pack is immutable: what is derived from it is computed once, on first use, and
     # kept in the instance (``cached_property`` writes the instance dict directly, which a
     # frozen dataclass allows). A pack made with ``dataclasses.replace`` starts afresh.
+
+    def derived(self, what: str, compute: Callable[[RulePack], _T]) -> _T:
+        """``compute(self)``, computed once and kept with the pack under the name ``what``:
+        what the evaluation derives from a pack for every case (its rules by id, its
+        severities …) lives and dies with the pack, never in a module-level table."""
+        memo = self._memo
+        if what not in memo:  # two threads may both compute it: the same value either way
+            memo[what] = compute(self)
+        return cast(_T, memo[what])
+
+    @functools.cached_property
+    def _memo(self) -> dict[str, Any]:
+        return {}
 
     @functools.cached_property
     def _active(self) -> tuple[LoadedRule, ...]:
