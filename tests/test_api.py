@@ -355,3 +355,21 @@ def test_wheel_ships_py_typed_and_the_default_pack(tmp_path: Path) -> None:
     assert "partnerfit/py.typed" in names
     assert "partnerfit/api.py" in names
     assert "partnerfit/default_rules/pack.yaml" in names
+
+
+def test_a_pack_no_longer_used_is_freed_after_evaluating_with_it() -> None:
+    """A host that loads packs over time (a pack per customer, reloaded on edit) must not
+    keep each one alive: what evaluation derives from a pack lives with the pack."""
+    import dataclasses
+    import gc
+    import weakref
+
+    # load_pack keeps what it loaded by path; a copy stands for a pack loaded afresh.
+    pack = dataclasses.replace(load_pack(ROOT / "rules"))
+    case = load_case(ROOT / "cases" / "failed-professional-partnership.yaml")
+    evaluate(case, pack, advise=True)
+    assert pack.derived("active", lambda p: None) is not None  # derived and kept with it
+    gone = weakref.ref(pack)
+    del pack
+    gc.collect()
+    assert gone() is None

@@ -56,15 +56,13 @@ def asked_fields(pack: RulePack) -> tuple[str, ...]:
     return tuple(generic for generic, _, _ in _plan(pack))
 
 
-# Per pack (packs are loaded once per process and kept): (field, the field and the blocks
-# that hold it, asked of each party).
-_plans: dict[int, tuple[RulePack, tuple[tuple[str, tuple[str, ...], bool], ...]]] = {}
-
-
 def _plan(pack: RulePack) -> tuple[tuple[str, tuple[str, ...], bool], ...]:
-    held = _plans.get(id(pack))
-    if held is not None and held[0] is pack:
-        return held[1]
+    """Per pack, worked out once: (field, the field and the blocks that hold it, asked of
+    each party)."""
+    return pack.derived("coverage plan", _make_plan)
+
+
+def _make_plan(pack: RulePack) -> tuple[tuple[str, tuple[str, ...], bool], ...]:
     required = {
         generic
         for lr in pack.active()
@@ -72,12 +70,10 @@ def _plan(pack: RulePack) -> tuple[tuple[str, tuple[str, ...], bool], ...]:
         for generic in lr.rule.requires
     }
     holders = {block for generic in required for block in _ancestors(generic)}
-    plan = tuple(
+    return tuple(
         (generic, (generic, *_ancestors(generic)), _per_party(generic))
         for generic in sorted(required - holders)
     )
-    _plans[id(pack)] = (pack, plan)
-    return plan
 
 
 def answered(pack: RulePack, facts: Sequence[Fact], parties: Sequence[str]) -> Answered:

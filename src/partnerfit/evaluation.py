@@ -279,16 +279,11 @@ def _message(lr: LoadedRule, firing: Firing, pack: RulePack) -> str:
 # A name that ends with a full stop at the end of a sentence: "Yahoo! Inc.." → "Yahoo! Inc."
 _PERIODS = re.compile(r"(?<![.])\.\.(?=\s|$)")
 
-# Per pack: (fact type, field) → the values the field can take, for enumerated fields and
-# for the fields of derived facts that copy one.
-_CHOICES: dict[int, tuple[RulePack, dict[tuple[str, str], frozenset[str]]]] = {}
-
 
 def _choices_of(pack: RulePack, fact_type: str, name: str) -> frozenset[str]:
-    held = _CHOICES.get(id(pack))
-    if held is None or held[0] is not pack:
-        held = _CHOICES[id(pack)] = (pack, _enumerated(pack))
-    return held[1].get((fact_type, name), frozenset())
+    """The values a field can take, for enumerated fields and for the fields of derived
+    facts that copy one (worked out once per pack)."""
+    return pack.derived("choices", _enumerated).get((fact_type, name), frozenset())
 
 
 def _enumerated(pack: RulePack) -> dict[tuple[str, str], frozenset[str]]:
@@ -340,15 +335,10 @@ def _pair_of(fact: Fact) -> tuple[str, str]:
     return str(fact["a"]), str(fact["b"])
 
 
-# Per pack (packs are loaded once per process and kept): each rule's value joins.
-_joins: dict[int, tuple[RulePack, dict[str, tuple[tuple[str, str], ...]]]] = {}
-
-
 def _joins_of(pack: RulePack) -> dict[str, tuple[tuple[str, str], ...]]:
-    held = _joins.get(id(pack))
-    if held is None or held[0] is not pack:
-        held = _joins[id(pack)] = (pack, {})
-    return held[1]
+    """Per pack: each rule's value joins, filled in as rules fire."""
+    joins: dict[str, tuple[tuple[str, str], ...]] = pack.derived("value joins", lambda p: {})
+    return joins
 
 
 def _id_fields(fact: Fact, pack: RulePack) -> list[str]:

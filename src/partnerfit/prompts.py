@@ -11,9 +11,6 @@ from .case import AllianceKind, Case
 from .pack import RulePack
 from .report import ConversationPrompt
 
-# Per pack (packs are loaded once per process and kept) and kind: the prompts, built once.
-_chosen: dict[int, tuple[RulePack, dict[AllianceKind | None, tuple[ConversationPrompt, ...]]]] = {}
-
 
 def prompts_for(case: Case, pack: RulePack) -> tuple[ConversationPrompt, ...]:
     """The prompts of ``pack`` for ``case``: general ones, and those for its alliance kind."""
@@ -22,10 +19,9 @@ def prompts_for(case: Case, pack: RulePack) -> tuple[ConversationPrompt, ...]:
 
 def prompts_for_kind(kind: AllianceKind | None, pack: RulePack) -> tuple[ConversationPrompt, ...]:
     """The prompts of ``pack`` for an alliance of ``kind`` (``None``: kind unknown)."""
-    held = _chosen.get(id(pack))
-    if held is None or held[0] is not pack:
-        held = _chosen[id(pack)] = (pack, {})
-    by_kind = held[1]
+    by_kind: dict[AllianceKind | None, tuple[ConversationPrompt, ...]] = pack.derived(
+        "prompts by kind", lambda p: {}
+    )
     if kind not in by_kind:
         by_kind[kind] = tuple(
             ConversationPrompt(id=p.id, topic=p.topic, text=p.text, ask=p.ask)
