@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +151,22 @@ def test_one_problem_is_one_line(tmp_path: Path) -> None:
     assert caught.value.lines() == [str(caught.value)]
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.stderr == f"partnerfit: error: {caught.value}\n"
+
+
+def test_batch_json_carries_every_problem_across_the_worker(tmp_path: Path) -> None:
+    folder = tmp_path / "deals"
+    folder.mkdir()
+    (folder / "deal.yaml").write_text(HAND_EDITED, encoding="utf-8")
+    with pytest.raises(CaseError) as caught:
+        load_case(folder / "deal.yaml")
+    expected = [
+        {"message": p.message, "line": p.location.line, "field": p.location.field}
+        for p in caught.value.problems
+    ]
+    assert caught.value.location.line == 7  # the first in the file is the one named
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(main, ["batch", str(folder), "--format", "json", "-j", jobs])
+        error = json.loads(result.stdout)["results"][0]["error"]
+        assert error["problems"] == expected
+        assert (error["line"], error["field"]) == (7, "parties[0].markets.segments")
+        assert error["message"].endswith("(and 4 more problems)")

@@ -50,7 +50,15 @@ from typing import Any, NamedTuple
 
 from .case import Case, Severity
 from .documents import Document, parse_document
-from .errors import CaseError, EngineError, Location, PackError, PartnerfitError, UsageError
+from .errors import (
+    CaseError,
+    EngineError,
+    Location,
+    PackError,
+    PartnerfitError,
+    Problem,
+    UsageError,
+)
 from .evaluation import evaluate_case
 from .limits import FILE_TIMEOUT_SECONDS
 from .loading import CASE_SUFFIXES, case_from_document, load_case
@@ -309,14 +317,26 @@ def _error_dict(exc: PartnerfitError) -> dict[str, Any]:
         "file": path_text(loc.file) if loc.file is not None else None,
         "line": loc.line,
         "field": loc.field,
+        "problems": [
+            {"message": path_text(p.message), "line": p.location.line, "field": p.location.field}
+            for p in exc.problems
+        ],
     }
 
 
 def _error_from(data: Mapping[str, Any]) -> PartnerfitError:
     cls = _ERROR_KINDS.get(str(data["kind"]), EngineError)
+    file = data["file"]
     return cls(
         str(data["message"]),
-        location=Location(file=data["file"], line=data["line"], field=data["field"]),
+        location=Location(file=file, line=data["line"], field=data["field"]),
+        problems=tuple(
+            Problem(
+                message=str(p["message"]),
+                location=Location(file=file, line=p["line"], field=p["field"]),
+            )
+            for p in data.get("problems", ())
+        ),
     )
 
 

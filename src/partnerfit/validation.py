@@ -45,20 +45,27 @@ def located_error(
     error: type[PartnerfitError],
 ) -> PartnerfitError:
     """Every validation problem, located and explained in plain words: the error names the
-    first (a misspelt key first: it also shows up as a missing field) and the count of the
-    others, and carries them all in file order (:attr:`PartnerfitError.problems`)."""
+    first (a misspelt key first: it also shows up as a missing field; else the first in
+    the file) and the count of the others, and carries them all in file order
+    (:attr:`PartnerfitError.problems`)."""
     errors = exc.errors(include_url=False)
-    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    message, location = _problem(first, doc, root)
-    problems: tuple[Problem, ...] = ()
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-        found = [
-            Problem(message=m, location=at) for m, at in (_problem(e, doc, root) for e in errors)
-        ]
-        found = list({(str(p)): p for p in found}.values())  # one per place and message
-        problems = tuple(sorted(found, key=lambda p: (p.location.line or 0,)))
-    return error(message, location=location, problems=problems)
+    if len(errors) == 1:
+        message, location = _problem(errors[0], doc, root)
+        return error(message, location=location)
+    found = [
+        (e["type"] == "extra_forbidden", Problem(message=m, location=at))
+        for e in errors
+        for m, at in (_problem(e, doc, root),)
+    ]
+    unique = list({str(p): (misspelt, p) for misspelt, p in found}.values())
+    unique.sort(key=lambda item: item[1].location.line or 0)  # stable: pydantic's order ties
+    problems = tuple(p for _, p in unique)
+    first = next((p for misspelt, p in unique if misspelt), problems[0])
+    if len(problems) == 1:  # pydantic's errors were one problem, told twice
+        return error(first.message, location=first.location)
+    more = len(problems) - 1
+    message = f"{first.message} (and {more} more problem{'s' if more > 1 else ''})"
+    return error(message, location=first.location, problems=problems)
 
 
 def _problem(error: ErrorDetails, doc: Document, root: type[BaseModel]) -> tuple[str, Location]:

@@ -37,6 +37,21 @@ def item_dict(item: BatchItem) -> dict[str, Any]:
             "file": loc.file,
             "line": loc.line,
             "field": loc.field,
+            # Every problem of the file, in file order, when there are several.
+            **(
+                {
+                    "problems": [
+                        {
+                            "message": p.message,
+                            "line": p.location.line,
+                            "field": p.location.field,
+                        }
+                        for p in error.problems
+                    ]
+                }
+                if error.problems
+                else {}
+            ),
         },
     }
 
