@@ -201,11 +201,13 @@ def poisoned() -> tuple[Report, Report]:
                 "name": "Alpha",
                 "offerings": [{"category": "services", "segments": ["clinics"]}],
                 "history": {"references": "refused", "past_partner_disputes": ["2019"]},
+                "answers": {"vision": "Every clinic books online", "values": ["care"]},
             },
             {
                 "id": "b",
                 "name": "Beta",
                 "offerings": [{"category": "services", "segments": ["clinics"]}],
+                "answers": {"vision": "Clinics run themselves"},
             },
         ],
         "waivers": [
@@ -219,6 +221,7 @@ def poisoned() -> tuple[Report, Report]:
     assert report.waived
     assert report.waivers
     assert report.findings
+    assert report.answers  # the answers side by side are rendered, hostile labels too
     hostile = Report.model_validate(_poison(report.to_dict()))
     hostile = hostile.model_copy(update={"file": "/deals/" + HOSTILE + ".yaml"})
     return report, hostile

@@ -93,7 +93,7 @@ def _answers(report: Report) -> list[str]:
     ]
     for t in report.answers:
         cells = ["*not answered*" if a.answer is None else _cell(a.answer) for a in t.answers]
-        out.append(f"| {t.label} | " + " | ".join(cells) + f" | {_cell(found_words(t))} |")
+        out.append(f"| {_cell(t.label)} | " + " | ".join(cells) + f" | {_cell(found_words(t))} |")
     return [*out, ""]
 
 
