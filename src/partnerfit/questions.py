@@ -18,7 +18,7 @@ from typing import Any
 from .case import Severity
 from .facts import ASKABLE
 from .report import Evidence, Finding, FindingKind, Question
-from .wording import and_list, fields_words, generic_field
+from .wording import and_list, fields_words, generic_field, possessive
 
 
 def questions_of(
@@ -113,15 +113,11 @@ def _asked_of(question: str, names: Sequence[str]) -> str:
     becomes ``What is Alpha's vision`` for one party, ``each party's`` for several."""
     if not names:
         return question
-    whose = _possessive(names[0]) if len(names) == 1 else "each party's"
+    whose = possessive(names[0]) if len(names) == 1 else "each party's"
     who = names[0] if len(names) == 1 else "each party"
     question = question.replace("this party's", whose).replace("this party", who)
     principal = "each principal" if len(names) > 1 else "this principal"
     return question.replace("this principal", principal)
-
-
-def _possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") and not name.endswith("ss") else f"{name}'s"
 
 
 def _whom(parties: Sequence[str], names: Mapping[str, str]) -> str:

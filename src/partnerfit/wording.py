@@ -223,7 +223,7 @@ def yes_no_words(path: str, value_at: Callable[[str], Any], value: bool) -> str 
     if pair is None:
         return None
     owner, clause = _field_parts(path, value_at, None, pair[0] if value else pair[1])
-    return f"{_possessive(owner)} {clause}" if owner is not None else clause
+    return f"{possessive(owner)} {clause}" if owner is not None else clause
 
 
 _STEP = re.compile(r"([a-z_]+)(?:\[(\d+)\])?")
@@ -248,7 +248,8 @@ def generic_field(path: str) -> str:
     return ".".join(names)
 
 
-def _possessive(name: str) -> str:
+def possessive(name: str) -> str:
+    """``Alpha Care's``, ``Hafen Roasters'``."""
     return f"{name}'" if name.endswith("s") and not name.endswith("ss") else f"{name}'s"
 
 
@@ -266,7 +267,7 @@ def field_words(path: str, value_at: Callable[[str], Any], field: str | None = N
     generic field (``party.answers.vision``) when known, else it is read from ``path``.
     """
     owner, phrase = _field_parts(path, value_at, field)
-    return f"{_possessive(owner)} {phrase}" if owner is not None else phrase
+    return f"{possessive(owner)} {phrase}" if owner is not None else phrase
 
 
 def fields_words(paths: Sequence[tuple[str, str | None]], value_at: Callable[[str], Any]) -> str:
@@ -282,7 +283,7 @@ def fields_words(paths: Sequence[tuple[str, str | None]], value_at: Callable[[st
             owners.append(owner)
     items = []
     for phrase, owners in groups.items():
-        named = [_possessive(o) for o in owners if o is not None]
+        named = [possessive(o) for o in owners if o is not None]
         if named:
             items.append(f"{and_list(named)} {phrase}")
         if None in owners:
@@ -310,17 +311,17 @@ def _field_parts(
             base = f"{party_path}.{sub}[{index}]"
             if sub == "principals":
                 owner = _text(value_at(f"{base}.name")) or (
-                    f"{_possessive(owner)} principal {index + 1}"
+                    f"{possessive(owner)} principal {index + 1}"
                 )
             elif sub == "offerings":
                 label = _text(value_at(f"{base}.description")) or _text(
                     value_at(f"{base}.category")
                 )
-                item = f'{_possessive(owner)} offering "{label}"' if label else None
-                item = item or f"{_possessive(owner)} offering {index + 1}"
+                item = f'{possessive(owner)} offering "{label}"' if label else None
+                item = item or f"{possessive(owner)} offering {index + 1}"
             elif sub == "affiliates":
                 name = _text(value_at(f"{base}.name"))
-                item = f"{_possessive(owner)} affiliate " + (name or str(index + 1))
+                item = f"{possessive(owner)} affiliate " + (name or str(index + 1))
     elif len(steps) >= 3 and [s for s, _ in steps[:3]] == ["alliance", "ip", "key_assets"]:
         asset = steps[2][1]
         if asset is not None:

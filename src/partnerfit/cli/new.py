@@ -53,6 +53,7 @@ from partnerfit.choices import (
 from partnerfit.errors import UsageError
 from partnerfit.template import case_template, check_value, template_from
 from partnerfit.text import printable
+from partnerfit.wording import possessive
 
 from . import ExitCode, handles_errors, main, write_stdout
 
@@ -331,7 +332,7 @@ def _ask(
 
 def _ask_party(party: dict[str, Any]) -> dict[str, Any]:
     name = party["name"]
-    whose = _possessive(name)
+    whose = possessive(name)
     click.echo(err=True)
     _say(f"About {name}. Ask {name} on its own, without the other side.")
     _menu(OFFERING_CATEGORIES)
@@ -412,11 +413,6 @@ def _ask_party(party: dict[str, Any]) -> dict[str, Any]:
     )
     _put(party, "answers", answers or None)
     return party
-
-
-def _possessive(name: str) -> str:
-    """``Alpha Care's``, ``Hafen Roasters'``."""
-    return f"{name}'" if name.endswith("s") and not name.endswith("ss") else f"{name}'s"
 
 
 def _menu(menu: Menu) -> None:
