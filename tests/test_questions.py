@@ -15,6 +15,7 @@ from partnerfit.case import Case, Severity
 from partnerfit.errors import CaseError
 from partnerfit.facts import ASKABLE
 from partnerfit.formats import html, markdown, table
+from partnerfit.formats.steps import worst_flags
 from partnerfit.questions import stake_words
 from partnerfit.report import Report
 from test_properties import schema_cases
@@ -156,3 +157,23 @@ def test_a_rule_already_raised_does_not_make_a_question_more_decisive() -> None:
     assert positioning.at_stake == Severity.info
     assert stake_words(positioning) == "1 rule waits on it; it is already raised on other answers"
     assert report.questions[-1] in {positioning, _by_field(report)["principal.personal_goals"]}
+
+
+def test_markdown_and_html_open_with_the_same_next_steps() -> None:
+    case = load_case(ROOT / "cases" / "failed-professional-partnership.yaml")
+    report = evaluate(case)
+    flags, rest = worst_flags(report)
+    # One finding per distinct remedy, most severe first; PF-EC-001 fires twice, one step.
+    assert [f.rule_id for f, _ in flags] == ["PF-AL-001", "PF-DL-001", "PF-EC-001"]
+    assert (len(report.red_flags()), rest) == (21, 12)
+    md = markdown.render(report).split("## What to do next")[1].split("\n## ")[0]
+    steps = parse(html.render(report, case)).find("section", None, **{"aria-labelledby": "next"})
+    items = steps.find_all("li")
+    assert len(items) == 8  # three remedies, five questions: in both
+    for n, (f, _) in enumerate(flags):
+        assert f"{n + 1}. **{f.severity.value}: {f.title}.**" in md
+        assert f.title in items[n].text()
+    for n, q in enumerate(report.questions[:5], start=4):
+        assert f"{n}. **Ask {q.ask}:** {q.question}" in md
+        assert q.question in items[n - 1].text()
+    assert "And 12 more red flags" in steps.text()

@@ -139,12 +139,13 @@ def found_words(topic: TopicAnswers) -> str:
         if len(missing) == len(topic.answers):
             return "missing: nobody has answered yet"
         return "missing: ask " + and_list(missing)
-    return _FOUND_WORDS[topic.found] + rules
+    return FOUND_WORDS[topic.found] + rules
 
 
-_FOUND_WORDS = {
+FOUND_WORDS = {
     AnswerFound.same: "same",
     AnswerFound.close: "close: no rule found them far apart",
     AnswerFound.different: "different",
     AnswerFound.not_compared: "answered by every party; no rule compared them",
 }
+"""What the check found on a topic every party answered, in words."""

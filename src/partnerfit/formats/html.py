@@ -34,21 +34,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from partnerfit.answers import TOPICS, answer_text
+from partnerfit.answers import FOUND_WORDS, TOPICS, answer_text
 from partnerfit.case import Case
 from partnerfit.errors import PartnerfitError
 from partnerfit.questions import stake_words
 from partnerfit.report import AnswerFound, Finding, FindingKind, Question, Report, WaiverStatus
 from partnerfit.text import path_text, printable
 
+from .steps import NEXT_QUESTIONS, worst_flags
+
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 """The page's Content-Security-Policy: inline styles and data: images only, no script,
 no request to anywhere."""
-
-NEXT_FLAGS = 3
-"""Red flags whose remedy opens "what to do next" (the worst ones)."""
-NEXT_QUESTIONS = 5
-"""Questions that follow them."""
 
 # Colours: (text, background) pairs. Each pair is checked for WCAG AA contrast
 # (4.5:1) by the tests; the chart colours are checked at 3:1 against white.
@@ -85,14 +82,6 @@ TEXT_PAIRS: tuple[tuple[str, str], ...] = (
     (MUTED, "#f6f8fa"),  # table headers, code
 )
 
-
-_FOUND = {
-    AnswerFound.same: "Same",
-    AnswerFound.close: "Close: no rule found them far apart",
-    AnswerFound.different: "Different",
-    AnswerFound.not_compared: "Answered by every party; no rule compared them",
-}
-"""What the check found on a topic whose every party answered."""
 
 _KIND_LABEL = {
     FindingKind.red_flag: "Red flag",
@@ -370,19 +359,11 @@ class _Page:
         )
 
     def next_steps(self) -> str:
-        flags = self.report.red_flags()
         questions = [f for f in self.report.findings if f.kind == FindingKind.open_question]
         steps: list[str] = []
-        seen: set[str] = set()
-        shown_flags = 0
-        for f in flags:
-            action = f.remedy or f.message
-            if action in seen:
-                continue
-            if shown_flags == NEXT_FLAGS:
-                break
-            seen.add(action)
-            shown_flags += 1
+        flags, rest_flags = worst_flags(self.report)
+        seen = {action for _, action in flags}
+        for f, action in flags:
             badge = _badge(f.severity.value)
             steps.append(
                 f'<li class="step"><p>{badge} <strong>{_t(f.title)}.</strong> {_t(action)}</p>'
@@ -416,7 +397,6 @@ class _Page:
         else:
             body = "<ol>" + "".join(steps) + "</ol>"
         more: list[str] = []
-        rest_flags = len({f.remedy or f.message for f in flags}) - shown_flags
         rest_questions = (
             len(self.report.questions) - asked
             if self.report.questions
@@ -625,7 +605,7 @@ class _Page:
             elif t.found == AnswerFound.missing:
                 verdict = "Missing: nobody has answered yet"
             else:
-                verdict = f'<strong class="found">{_FOUND[t.found]}</strong>'
+                verdict = f'<strong class="found">{FOUND_WORDS[t.found].capitalize()}</strong>'
             notes = [verdict] + [
                 f"{_KIND_LABEL.get(f.kind, 'Finding')}: {self.link(f, _t(f.title))}"
                 for f in found.get(t.topic, [])

@@ -13,6 +13,8 @@ from partnerfit.questions import stake_words
 from partnerfit.report import Finding, FindingKind, Report, WaiverOutcome, WaiverStatus
 from partnerfit.text import printable
 
+from .steps import NEXT_QUESTIONS, worst_flags
+
 _SECTIONS = (
     (FindingKind.red_flag, "Red flags"),
     (FindingKind.open_question, "Open questions"),
@@ -97,23 +99,11 @@ def _answers(report: Report) -> list[str]:
     return [*out, ""]
 
 
-NEXT_FLAGS = 3
-"""Red flags in "What to do next": the worst, each with its remedy."""
-NEXT_QUESTIONS = 5
-"""Questions in "What to do next": the most decisive."""
-
-
 def _next(report: Report) -> list[str]:
     """What to do next, in one screen: the worst flags' remedies, then the first questions."""
     steps: list[str] = []
-    seen: set[str] = set()
-    for f in report.red_flags():
-        action = f.remedy or f.message
-        if action in seen:
-            continue
-        if len(seen) == NEXT_FLAGS:
-            break
-        seen.add(action)
+    flags, _ = worst_flags(report)
+    for f, action in flags:
         advice = f" {_cell(f.advice)}" if f.clears_if else ""
         steps.append(f"**{f.severity.value}: {_cell(f.title)}.** {_cell(action)}{advice}")
     for q in report.questions[:NEXT_QUESTIONS]:
